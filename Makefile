@@ -1,0 +1,119 @@
+# dockev - one GNU Makefile, drivable unchanged by buildroot.
+#
+#   make [CC=..] [CROSS_COMPILE=arm-linux-gnueabihf-] [TLS=none] [STATIC=1]
+#        [HANDLERS=path/to/handlers.c] [JSMN_INCLUDE=dir] [CFLAGS=..] [LDFLAGS=..]
+#   make check | demo | install [PREFIX=/usr/local DESTDIR=] | clean
+#
+# The project's required flags come first; CFLAGS/LDFLAGS given by the user
+# (or buildroot, on the command line) are appended after them, never instead.
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+ifneq ($(CROSS_COMPILE),)
+CC = $(CROSS_COMPILE)gcc
+endif
+endif
+STRIP ?= $(CROSS_COMPILE)strip
+TLS ?= none
+STATIC ?=
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+BUILD ?= build
+HANDLERS ?= agent/handlers.c
+JSMN_INCLUDE ?=
+OPT ?= -Os
+# Sanitizer or coverage flags for test builds (kept apart from CFLAGS).
+SAN ?=
+
+DK_CPPFLAGS = -Iagent -Iport -D_DEFAULT_SOURCE $(if $(JSMN_INCLUDE),-I$(JSMN_INCLUDE))
+DK_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla $(OPT) -g \
+	-ffunction-sections -fdata-sections $(SAN)
+DK_LDFLAGS = -Wl,--gc-sections $(SAN) $(if $(STATIC),-static)
+
+ALL_CFLAGS = $(DK_CPPFLAGS) $(DK_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(DK_LDFLAGS) $(LDFLAGS)
+
+# Every agent/*.c but main.c and the handler table is core (libdockev.a).
+CORE = $(filter-out main handlers,$(basename $(notdir $(wildcard agent/*.c))))
+PORT = posix sock
+ifeq ($(TLS),none)
+PORT += tls_none
+else ifeq ($(TLS),mbedtls)
+$(error TLS=mbedtls is not implemented yet; build with TLS=none)
+else
+$(error TLS must be none or mbedtls)
+endif
+
+CORE_OBJ = $(CORE:%=$(BUILD)/agent/%.o)
+PORT_OBJ = $(PORT:%=$(BUILD)/port/%.o)
+LIB = $(BUILD)/libdockev.a
+BIN = $(BUILD)/dockev
+
+UNIT_SRC = $(sort $(wildcard tests/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
+
+.PHONY: all check test unit integration asan valgrind demo install clean deps size
+all: $(BIN)
+
+$(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/port/%.o: port/%.c agent/*.h port/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/handlers.o: $(HANDLERS) agent/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/main.o: agent/main.c agent/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS)
+
+# Unit tests: one per core module, linked with fakes at the port boundary.
+$(BUILD)/tests/fakeport.o: tests/fakeport.c tests/*.h agent/*.h port/port.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
+$(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(LIB) $(BUILD)/tests/fakeport.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -DDK_TEST_DATA='"tests/data/"' -o $@ $< $(BUILD)/tests/fakeport.o $(LIB) $(ALL_LDFLAGS)
+
+# The fake engine and the example handler table (built as a whole agent).
+$(BUILD)/fakeengine: tools/fakeengine.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+$(BUILD)/example-handlers: tools/examples/handlers.c $(BUILD)/main.o $(LIB) $(PORT_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/main.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS)
+
+# test: everything in this build flavour; check: deps, then plain, ASan+UBSan
+# and valgrind flavours. The last lines are prove's summary.
+test: $(BIN) $(UNIT_BIN) $(TOOLS)
+	BUILD=$(BUILD) WRAP="$(WRAP)" tools/runtests $(UNIT_BIN) $(sort $(wildcard tests/integration/*.t))
+
+deps:
+	tools/deps
+
+check: deps
+	$(MAKE) test
+	$(MAKE) BUILD=build/asan OPT="-O1" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+	$(MAKE) BUILD=build/vg OPT="-O1" \
+		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
+
+demo: $(BIN) $(BUILD)/fakeengine
+	BUILD=$(BUILD) tools/demo
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/dockev
+
+clean:
+	rm -rf build

@@ -1,0 +1,141 @@
+/* config.h - every compile-time size and default of dockev, in one place.
+ *
+ * Each value is a #ifndef default: override with -DNAME=VALUE, or put the
+ * overrides in a file and build with CFLAGS=-DDK_USER_CONFIG='"myconfig.h"'.
+ * The #error checks at the end say which sizes must fit together.
+ *
+ * Memory budget (all static, no heap): the stream buffer, the token array and
+ * the hook env/argv scratch dominate; see README "Memory".
+ */
+#ifndef DK_CONFIG_H
+#define DK_CONFIG_H
+
+#ifdef DK_USER_CONFIG
+#include DK_USER_CONFIG
+#endif
+
+/* Receive buffer: HTTP head, then decoded body. One event record must fit in
+ * it whole (events with many compose labels are several KiB). */
+#ifndef DK_BUF_SIZE
+#define DK_BUF_SIZE (64 * 1024)
+#endif
+
+/* Largest HTTP response head accepted; a longer head is a malformed answer. */
+#ifndef DK_HEAD_MAX
+#define DK_HEAD_MAX (8 * 1024)
+#endif
+
+/* Most headers in one response head that are looked at. */
+#ifndef DK_HEAD_FIELDS_MAX
+#define DK_HEAD_FIELDS_MAX 64
+#endif
+
+/* Longest chunk-size line: hex digits allowed (8 -> chunks below 4 GiB). */
+#ifndef DK_CHUNK_HEX_MAX
+#define DK_CHUNK_HEX_MAX 8
+#endif
+
+/* Longest chunk extension or trailer line, bytes. */
+#ifndef DK_CHUNK_LINE_MAX
+#define DK_CHUNK_LINE_MAX 4096
+#endif
+
+/* jsmn tokens per event: 2 per attribute plus ~20 for the envelope. */
+#ifndef DK_TOKENS_MAX
+#define DK_TOKENS_MAX 1024
+#endif
+
+/* Unescaped copies of Type, Action, Actor.ID and scope held by the event view
+ * when the JSON text has escapes in them (rare). */
+#ifndef DK_FIELD_MAX
+#define DK_FIELD_MAX 512
+#endif
+
+/* Request line and headers we send. */
+#ifndef DK_REQUEST_MAX
+#define DK_REQUEST_MAX 4096
+#endif
+
+/* The filters JSON built from -f options, before URL encoding. */
+#ifndef DK_FILTERS_MAX
+#define DK_FILTERS_MAX 1024
+#endif
+
+/* Most -f options. */
+#ifndef DK_FILTER_ARGS_MAX
+#define DK_FILTER_ARGS_MAX 32
+#endif
+
+/* Events delivered at the resume point's timeNano remembered for dedupe. */
+#ifndef DK_DEDUPE_MAX
+#define DK_DEDUPE_MAX 32
+#endif
+
+/* Host names, unix socket paths (sun_path is 108 on Linux; longer is
+ * rejected, never truncated). */
+#ifndef DK_HOST_MAX
+#define DK_HOST_MAX 256
+#endif
+#ifndef DK_UNIX_PATH_MAX
+#define DK_UNIX_PATH_MAX 108
+#endif
+
+/* Our newest Engine API version; the engine's lower one wins. */
+#ifndef DK_API_VERSION
+#define DK_API_VERSION "1.41"
+#endif
+
+/* Timeouts, milliseconds. An idle events stream is normal and has none. */
+#ifndef DK_CONNECT_TIMEOUT_MS
+#define DK_CONNECT_TIMEOUT_MS 5000
+#endif
+#ifndef DK_HEAD_TIMEOUT_MS
+#define DK_HEAD_TIMEOUT_MS 10000
+#endif
+
+/* Back-off defaults: first delay, cap, and how long a stream must have been
+ * healthy before the next failure starts again from the first delay. */
+#ifndef DK_BACKOFF_MIN_MS
+#define DK_BACKOFF_MIN_MS 500
+#endif
+#ifndef DK_BACKOFF_MAX_MS
+#define DK_BACKOFF_MAX_MS 30000
+#endif
+#ifndef DK_BACKOFF_RESET_MS
+#define DK_BACKOFF_RESET_MS 60000
+#endif
+
+/* TCP keepalive: idle seconds, probe interval, probe count.
+ * A vanished peer is noticed after about IDLE + INTVL * CNT seconds. */
+#ifndef DK_KEEPALIVE_IDLE_S
+#define DK_KEEPALIVE_IDLE_S 30
+#endif
+#ifndef DK_KEEPALIVE_INTVL_S
+#define DK_KEEPALIVE_INTVL_S 10
+#endif
+#ifndef DK_KEEPALIVE_CNT_S
+#define DK_KEEPALIVE_CNT_S 3
+#endif
+
+/* stdout buffer for --json and text output (flushed before every wait). */
+#ifndef DK_OUT_BUF
+#define DK_OUT_BUF (16 * 1024)
+#endif
+
+#if DK_HEAD_MAX > DK_BUF_SIZE
+#error "DK_HEAD_MAX must fit in DK_BUF_SIZE"
+#endif
+#if DK_BUF_SIZE < 4096
+#error "DK_BUF_SIZE below 4 KiB cannot hold ordinary events"
+#endif
+#if DK_TOKENS_MAX < 32
+#error "DK_TOKENS_MAX too small for the event envelope"
+#endif
+#if DK_CHUNK_HEX_MAX > 15
+#error "DK_CHUNK_HEX_MAX over 15 digits overflows a 64-bit size"
+#endif
+#if DK_UNIX_PATH_MAX > 108
+#error "DK_UNIX_PATH_MAX cannot exceed sun_path"
+#endif
+
+#endif
