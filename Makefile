@@ -51,11 +51,11 @@ PORT_OBJ = $(PORT:%=$(BUILD)/port/%.o)
 LIB = $(BUILD)/libdockev.a
 BIN = $(BUILD)/dockev
 
-UNIT_SRC = $(sort $(wildcard tests/test_*.c))
-UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+UNIT_SRC = $(filter-out tests/test_port.c,$(sort $(wildcard tests/test_*.c)))
+UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port
 TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
 
-.PHONY: all check test unit integration asan valgrind demo install clean deps size
+.PHONY: all check test demo bench install clean deps
 all: $(BIN)
 
 $(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile
@@ -86,6 +86,11 @@ $(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(LIB) $(BUILD)/tests/fakeport.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -DDK_TEST_DATA='"tests/data/"' -o $@ $< $(BUILD)/tests/fakeport.o $(LIB) $(ALL_LDFLAGS)
 
+# The port's own test links the real port, not the fakes.
+$(BUILD)/tests/test_port: tests/test_port.c tests/*.h $(PORT_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS)
+
 # The fake engine and the example handler table (built as a whole agent).
 $(BUILD)/fakeengine: tools/fakeengine.c Makefile
 	@mkdir -p $(@D)
@@ -102,11 +107,19 @@ deps:
 	tools/deps
 
 check: deps
+	$(MAKE) BUILD=build/clang CC=clang all $(UNIT_BIN:$(BUILD)/%=build/clang/%)
 	$(MAKE) test
 	$(MAKE) BUILD=build/asan OPT="-O1" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
+
+bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty
+	BUILD=$(BUILD) tools/bench/run
+
+$(BUILD)/bench-empty: tools/bench/empty.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 demo: $(BIN) $(BUILD)/fakeengine
 	BUILD=$(BUILD) tools/demo

@@ -93,6 +93,12 @@
 #define DK_HEAD_TIMEOUT_MS 10000
 #endif
 
+/* The engine ends the events stream at --until by its own clock; an end
+ * this long before --until by ours is taken as a failure, not the end. */
+#ifndef DK_UNTIL_SLACK_NS
+#define DK_UNTIL_SLACK_NS 2000000000LL
+#endif
+
 /* Back-off defaults: first delay, cap, and how long a stream must have been
  * healthy before the next failure starts again from the first delay. */
 #ifndef DK_BACKOFF_MIN_MS
@@ -113,8 +119,8 @@
 #ifndef DK_KEEPALIVE_INTVL_S
 #define DK_KEEPALIVE_INTVL_S 10
 #endif
-#ifndef DK_KEEPALIVE_CNT_S
-#define DK_KEEPALIVE_CNT_S 3
+#ifndef DK_KEEPALIVE_CNT
+#define DK_KEEPALIVE_CNT 3
 #endif
 
 /* stdout buffer for --json and text output (flushed before every wait). */

@@ -26,10 +26,12 @@ struct dk_endpoint {
  *   tcp://host:port, tcp://host (port 2375, or 2376 when tls),
  *   tcp://[v6addr]:port, tcp://:port (127.0.0.1), host:port (tcp)
  * A trailing "/" is allowed; any other path, query, user info or scheme
- * (ssh://, npipe://, fd://, http://) is rejected. A NULL or empty url
- * means DK_DEFAULT_HOST.
+ * (ssh://, npipe://, fd://, http://) is rejected. Surrounding white space
+ * is ignored; a NULL or empty url means DK_DEFAULT_HOST. ep->tls is the
+ * tls argument (0 or 1) for TCP, always 0 for unix. The Host header is
+ * "docker" for unix, host:port ("[v6]:port") for TCP.
  * Returns DK_OK, DK_ERR_URL, or DK_ERR_PATH_LONG (a unix path that does not
- * fit sun_path: rejected, never truncated). */
+ * fit sun_path: rejected, never truncated); on error *ep is all zero. */
 int dk_endpoint_parse(struct dk_endpoint *ep, const char *url, int tls);
 
 #endif

@@ -10,9 +10,11 @@
  * reads them. The value is everything after the first '=' (label=a=b gives
  * "a=b") and is JSON-escaped. KEY must be one of the engine's event filter
  * keys: config container daemon event image label network node plugin
- * scope secret service type volume. n == 0 writes "" (length 0).
+ * scope secret service type volume. n == 0 writes "" (length 0). A
+ * repeated identical KEY=VALUE is written once. bad may be NULL.
  * Returns the length written (NUL-terminated), DK_ERR_FILTER for a bad
- * argument (*bad = its index), or DK_ERR_NOSPACE. */
+ * argument (*bad = its index, else *bad = -1), DK_ERR_NOSPACE (out, if
+ * cap > 0, is then ""), or DK_ERR_PARAM for n < 0 or NULL args/out. */
 int dk_filter_build(char *out, size_t cap, const char *const *args, int n,
                     int *bad);
 

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+#ifndef DK_VERSION
+#define DK_VERSION "0.1.0"
+#endif
+
 struct dk_endpoint;
 
 /* "GET /_ping HTTP/1.1" with Host: and User-Agent:. Returns the length
@@ -14,7 +18,10 @@ int dk_request_ping(char *buf, size_t cap, const struct dk_endpoint *ep);
  * until are already in the engine's form ("s.nnnnnnnnn") or NULL/"" to
  * leave them out; filters is JSON or NULL/"", URL-encoded here
  * (application/x-www-form-urlencoded query, every byte outside
- * A-Za-z0-9-._~ as %XX). Returns the length or DK_ERR_NOSPACE. */
+ * A-Za-z0-9-._~ as %XX; since/until go through the same encoding, which
+ * leaves the engine's form unchanged). Returns the length (not
+ * NUL-terminated), DK_ERR_VERSION if dk_request_version_valid(version)
+ * fails, or DK_ERR_NOSPACE. */
 int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
                       const char *version, const char *since,
                       const char *until, const char *filters);

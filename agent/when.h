@@ -16,13 +16,20 @@
 int dk_when_parse(const char *s, int64_t now_ns, int64_t *out_ns);
 
 /* Parse a Go-style duration ("250ms", "30s", "1h30m", "1.5h", "500us",
- * "0"); units ns us ms s m h; a bare number other than 0 is an error.
+ * "0"); units ns us ms s m h, no sign; a bare number other than 0 is an
+ * error.
  * Result in nanoseconds, >= 0. Returns DK_OK or DK_ERR_TIME (also on
  * overflow). */
 int dk_when_duration(const char *s, int64_t *out_ns);
 
 /* Write ns as "seconds.nnnnnnnnn" (the engine's since=/until= form) into
- * buf. Returns the length, or DK_ERR_NOSPACE. */
+ * buf, NUL-terminated (cap >= length + 1; a negative ns floors the seconds:
+ * -1.5 s is "-2.500000000"). Returns the length, or DK_ERR_NOSPACE. */
 int dk_when_format(int64_t ns, char *buf, size_t cap);
+
+/* Write ns as RFC 3339 UTC with nine fraction digits (the docker CLI's
+ * event time form, in UTC): "2026-11-27T15:17:23.123456789Z", 30 bytes,
+ * NUL-terminated. Returns the length, or DK_ERR_NOSPACE. */
+int dk_when_rfc3339(int64_t ns, char *buf, size_t cap);
 
 #endif

@@ -43,6 +43,9 @@ int dk_port_connect(struct dk_transport *t, const struct dk_endpoint *ep,
 /* Text for the last failure a transport or dk_port_connect met (errno's
  * strerror, or the TLS library's reason), for the one log line. */
 const char *dk_port_errstr(void);
+/* For port implementations: remember errnum's strerror, or text when not
+ * NULL, as the text dk_port_errstr returns. */
+void dk_port_set_err(int errnum, const char *text);
 
 /* ---- clock and random ------------------------------------------------- */
 

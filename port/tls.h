@@ -16,4 +16,8 @@ struct dk_endpoint;
 int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
                  int timeout_ms, char *why, size_t whylen);
 
+/* The TLS library this build uses ("mbedTLS 3.6.0"), or NULL when built
+ * with TLS=none, so that asking for TLS fails at start, not per attempt. */
+const char *dk_tls_backend(void);
+
 #endif

@@ -21,6 +21,7 @@ int64_t dk_port_now_ms(void) { return fake_now_ms; }
 int64_t dk_port_wall_ns(void) { return fake_wall_ns; }
 uint32_t dk_port_random(void) { return fake_random; }
 const char *dk_port_errstr(void) { return "fake error"; }
+void dk_port_set_err(int errnum, const char *text) { (void)errnum; (void)text; }
 
 void dk_port_log_open(int use_syslog, enum dk_log_level max_level)
 {

@@ -1,0 +1,108 @@
+/* agent.h - the agent: its options, its one static state struct, the
+ * session (one connection's life) and the loop around it (reconnect with
+ * back-off, resume with since=, dedupe, synthetic dockev events).
+ */
+#ifndef DK_AGENT_H
+#define DK_AGENT_H
+
+#include <stdint.h>
+#include "config.h"
+#include "port.h"
+#include "endpoint.h"
+#include "http.h"
+#include "chunk.h"
+#include "framer.h"
+#include "event.h"
+#include "backoff.h"
+
+/* What the command line (and the environment) asked for. */
+struct dk_opts {
+	const char *host;            /* engine URL as given, NULL = default */
+	const char *filters[DK_FILTER_ARGS_MAX]; /* "KEY=VALUE" */
+	int nfilters;
+	int has_since, has_until;
+	int64_t since_ns, until_ns;
+	int json;                    /* --json */
+	const char *api_version;     /* fixed version, NULL = negotiate */
+	int64_t backoff_min_ms, backoff_max_ms, backoff_reset_ms;
+	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
+	int use_syslog;
+	int tls;                     /* --tls/--tlsverify/DOCKER_TLS_VERIFY */
+};
+
+/* Everything counted, logged on SIGUSR1 and at exit with -v. */
+struct dk_counters {
+	uint64_t events;       /* delivered to handlers */
+	uint64_t duplicates;   /* dropped after a resume */
+	uint64_t too_big;      /* skipped: larger than the buffer */
+	uint64_t too_many_tokens;
+	uint64_t bad_json;
+	uint64_t invalid;      /* JSON without Type/Action */
+	uint64_t connects;     /* event streams opened */
+	uint64_t reconnects;   /* attempts after the first */
+	uint64_t bytes;        /* received, all connections */
+};
+
+/* How a session ended. */
+enum dk_outcome {
+	DK_OUT_RETRY = 0,   /* transient failure: back off, reconnect */
+	DK_OUT_STOP,        /* SIGINT/SIGTERM: exit 0 */
+	DK_OUT_DONE,        /* the stream ended at --until: exit 0 */
+	DK_OUT_CONFIG,      /* configuration error: exit 1 */
+	DK_OUT_HANDLER_STOP,/* a handler asked to stop: exit 0 */
+	DK_OUT_HANDLER_ERR  /* a handler failed: exit 1 */
+};
+
+struct dk_agent {
+	struct dk_opts opts;
+	struct dk_endpoint ep;
+	char filters[DK_FILTERS_MAX];  /* JSON, "" = none */
+	char version[16];              /* API version in use */
+	struct dk_transport t;
+	struct dk_http_head head;
+	struct dk_chunk chunk;
+	struct dk_framer fr;
+	struct dk_event ev;
+	struct dk_backoff bo;
+	struct dk_counters n;
+
+	/* Resume point: the last delivered timeNano (or, before any event,
+	 * when the first stream opened) and hashes of the events delivered
+	 * at exactly that timeNano, to drop the ones an inclusive since=
+	 * brings back. */
+	int64_t resume_ns;
+	int have_resume;
+	int have_event;    /* resume_ns came from an event, not the clock */
+	uint64_t seen[DK_DEDUPE_MAX];
+	unsigned nseen;
+	int replaying;     /* after a reconnect, until past resume_ns */
+
+	int connected;     /* an events stream is open */
+	int64_t connected_ms;
+	char why[256];     /* last failure, for logs and dockev disconnect */
+	char synth[1024];  /* synthetic event JSON */
+	char buf[DK_BUF_SIZE];
+};
+
+/* Prepare ag from ag->opts: endpoint (ag->ep must already be parsed),
+ * filters, back-off, framer. Returns DK_OK or a negative dk_err. */
+int dk_agent_init(struct dk_agent *ag);
+
+/* Run until stopped. Returns the process exit status (0 or 1). */
+int dk_agent_run(struct dk_agent *ag);
+
+/* One connection: connect, negotiate, request, stream. Used by the loop. */
+enum dk_outcome dk_session_run(struct dk_agent *ag);
+
+/* Give one record of the events body to the agent: parse, dedupe,
+ * dispatch. Returns 0, or a handler's non-zero result. */
+int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
+
+/* Synthetic event of Type "dockev" (connect, disconnect) through the same
+ * dispatch. Returns 0 or a handler's non-zero result. */
+int dk_agent_synthetic(struct dk_agent *ag, const char *action);
+
+/* Log the counters in one line. */
+void dk_agent_log_counters(const struct dk_agent *ag);
+
+#endif

@@ -1,0 +1,469 @@
+/* event.c - the only user of jsmn: tokenizes one record (strict mode, a
+ * fresh parser per record) and finds the event's fields. Engine API event
+ * shape: Type, Action, Actor{ID, Attributes{}}, scope, time, timeNano; the
+ * legacy status/id/from fields are ignored.
+ */
+#define JSMN_STRICT
+#include <jsmn.h>
+#include <stdio.h>
+#include <string.h>
+#include "event.h"
+#include "err.h"
+
+static jsmntok_t tokens[DK_TOKENS_MAX];
+static int ntokens; /* of the last parse */
+
+/* Index of the token after the subtree rooted at i. */
+static int skip(int i, int ntok)
+{
+	int pending = 1;
+	while (pending > 0 && i < ntok) {
+		pending += tokens[i].size - 1;
+		i++;
+	}
+	return i;
+}
+
+static int key_is(const char *js, const jsmntok_t *t, const char *want)
+{
+	size_t n = strlen(want);
+	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
+	       memcmp(js + t->start, want, n) == 0;
+}
+
+static struct dk_str slice(const char *js, const jsmntok_t *t)
+{
+	struct dk_str s;
+	s.p = js + t->start;
+	s.n = (size_t)(t->end - t->start);
+	return s;
+}
+
+/* Outer bounds of a token: strings include their quotes. */
+static int outer_start(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING ? t->start - 1 : t->start;
+}
+
+static int outer_end(const jsmntok_t *t)
+{
+	return t->type == JSMN_STRING ? t->end + 1 : t->end;
+}
+
+/* js[a..b) is whitespace around exactly `sep` (or only whitespace when
+ * sep is 0). */
+static int gap_is(const char *js, int a, int b, char sep)
+{
+	int seen = 0;
+	for (; a < b; a++) {
+		char c = js[a];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c != sep || seen)
+			return 0;
+		seen = 1;
+	}
+	return seen == (sep != 0);
+}
+
+/* jsmn's strict mode checks tokens but not all that lies between them
+ * (a missing ',' or ':' passes) nor raw control bytes inside strings;
+ * this walk over the tokens checks both, so only valid JSON reaches the
+ * handlers. Nesting is bounded by DK_JSON_DEPTH. */
+#define DK_JSON_DEPTH 32
+static int valid(const char *js, int ntok)
+{
+	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
+	int depth = 0, i, prev_end = 0;
+
+	for (i = 0; i < ntok; i++) {
+		const jsmntok_t *t = &tokens[i];
+		int a = outer_start(t);
+		char sep = 0;
+
+		if (depth > 0) {
+			const jsmntok_t *parent = &tokens[stack[depth - 1]];
+			int first = prev_end <= parent->start;
+			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
+				return 0;
+			sep = first ? 0 : ',';
+			if (!gap_is(js, first ? parent->start + 1 : prev_end, a, sep))
+				return 0;
+		}
+		if (t->type == JSMN_STRING) {
+			const unsigned char *p = (const unsigned char *)js + t->start;
+			const unsigned char *e = (const unsigned char *)js + t->end;
+			for (; p < e; p++)
+				if (*p < 0x20)
+					return 0;
+		}
+		/* A key's value follows a ':'. */
+		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
+			if (t->size != 1 || i + 1 >= ntok ||
+			    !gap_is(js, outer_end(t), outer_start(&tokens[i + 1]), ':'))
+				return 0;
+			left[depth - 1]--;
+			prev_end = outer_start(&tokens[i + 1]);
+			/* The value is handled as a child of no one: push a
+			 * pseudo-level where it is the only child. */
+			i++;
+			t = &tokens[i];
+			if (t->type == JSMN_STRING) {
+				const unsigned char *p = (const unsigned char *)js + t->start;
+				const unsigned char *e = (const unsigned char *)js + t->end;
+				for (; p < e; p++)
+					if (*p < 0x20)
+						return 0;
+			}
+		} else if (depth > 0) {
+			left[depth - 1]--;
+		}
+		if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) {
+			if (depth == DK_JSON_DEPTH)
+				return 0;
+			stack[depth] = i;
+			left[depth] = t->size;
+			depth++;
+			prev_end = t->start;
+		} else {
+			prev_end = outer_end(t);
+		}
+		/* Close every container whose children are all seen. */
+		while (depth > 0 && left[depth - 1] == 0) {
+			const jsmntok_t *c = &tokens[stack[depth - 1]];
+			int from = prev_end > c->start ? prev_end : c->start + 1;
+			if (!gap_is(js, from, c->end - 1, 0))
+				return 0;
+			prev_end = c->end;
+			depth--;
+		}
+	}
+	return depth == 0;
+}
+
+/* A string field, unescaped into scratch only when it holds escapes. */
+static void string_field(struct dk_event *ev, struct dk_str *dst,
+                         const char *js, const jsmntok_t *t, int k)
+{
+	struct dk_str s = slice(js, t);
+	long n;
+
+	*dst = s;
+	if (!memchr(s.p, '\\', s.n))
+		return;
+	n = dk_json_unescape(s.p, s.n, ev->scratch[k], DK_FIELD_MAX);
+	dst->p = ev->scratch[k];
+	dst->n = n >= 0 ? (size_t)n : strlen(ev->scratch[k]);
+}
+
+/* A JSON integer: optional '-', digits; anything else (fractions,
+ * exponents, overflow) gives 0 and is reported by returning -1. */
+static int integer(struct dk_str s, int64_t *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	int64_t v = 0;
+
+	*out = 0;
+	if (s.n > 0 && s.p[0] == '-')
+		neg = 1, i = 1;
+	if (i == s.n)
+		return -1;
+	for (; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9' || v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+}
+
+static void actor(struct dk_event *ev, const char *js, int i, int ntok)
+{
+	int n = tokens[i].size, k;
+
+	for (i++, k = 0; k < n && i + 1 < ntok; k++) {
+		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
+		if (key_is(js, key, "ID") && val->type == JSMN_STRING) {
+			string_field(ev, &ev->id, js, val, 2);
+		} else if (key_is(js, key, "Attributes") &&
+		           val->type == JSMN_OBJECT) {
+			ev->attrs = i + 1;
+			ev->nattrs = val->size;
+		}
+		i = skip(i + 1, ntok);
+	}
+}
+
+int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
+{
+	jsmn_parser p;
+	int ntok, i, n, k;
+	size_t e = len;
+
+	memset(ev, 0, offsetof(struct dk_event, scratch));
+	ev->attrs = -1;
+	ev->json.p = rec;
+	ev->json.n = len;
+	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
+	                 rec[e - 1] == '\r'))
+		e--;
+	jsmn_init(&p);
+	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
+	ntokens = ntok > 0 ? ntok : 0;
+	if (ntok == JSMN_ERROR_NOMEM)
+		return DK_ERR_TOKENS;
+	/* One object covering the whole record, nothing after it. */
+	if (ntok < 1 || tokens[0].type != JSMN_OBJECT ||
+	    (size_t)tokens[0].end != e)
+		return DK_ERR_JSON;
+	for (i = 0; i < (int)e && (rec[i] == ' ' || rec[i] == '\t'); i++)
+		;
+	if (tokens[0].start != i || !valid(rec, ntok))
+		return DK_ERR_JSON;
+
+	n = tokens[0].size;
+	for (i = 1, k = 0; k < n && i + 1 < ntok; k++) {
+		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
+		if (val->type == JSMN_STRING) {
+			if (key_is(rec, key, "Type"))
+				string_field(ev, &ev->type, rec, val, 0);
+			else if (key_is(rec, key, "Action"))
+				string_field(ev, &ev->action, rec, val, 1);
+			else if (key_is(rec, key, "scope"))
+				string_field(ev, &ev->scope, rec, val, 3);
+		} else if (val->type == JSMN_PRIMITIVE) {
+			if (key_is(rec, key, "time"))
+				ev->time_text = slice(rec, val);
+			else if (key_is(rec, key, "timeNano"))
+				ev->time_nano_text = slice(rec, val);
+		} else if (val->type == JSMN_OBJECT && key_is(rec, key, "Actor")) {
+			actor(ev, rec, i + 1, ntok);
+		}
+		i = skip(i + 1, ntok);
+	}
+	if (!ev->type.p || !ev->action.p)
+		return DK_ERR_EVENT;
+
+	ev->base = ev->action;
+	{
+		const char *colon = memchr(ev->action.p, ':', ev->action.n);
+		if (colon) {
+			size_t b = (size_t)(colon - ev->action.p);
+			ev->base.n = b;
+			ev->detail.p = colon + 1;
+			ev->detail.n = ev->action.n - b - 1;
+			if (ev->detail.n > 0 && ev->detail.p[0] == ' ')
+				ev->detail.p++, ev->detail.n--;
+		} else {
+			ev->detail.p = ev->action.p + ev->action.n;
+		}
+	}
+	if (!ev->id.p)
+		ev->id.p = "";
+	if (!ev->scope.p)
+		ev->scope.p = "";
+	if (ev->time_text.p)
+		integer(ev->time_text, &ev->time);
+	if (!ev->time_nano_text.p || integer(ev->time_nano_text, &ev->time_nano))
+		ev->time_nano = ev->time > 0 && ev->time < INT64_MAX / 1000000000
+		                ? ev->time * 1000000000 : 0;
+	return DK_OK;
+}
+
+int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
+                  struct dk_str *raw_value)
+{
+	int t, k, ntok;
+
+	if (ev->attrs < 0 || i < 0 || i >= ev->nattrs)
+		return DK_ERR_PARAM;
+	ntok = ntokens;
+	/* Attribute values are strings; a nested value is skipped whole. */
+	for (t = ev->attrs + 1, k = 0; k < i; k++)
+		t = skip(t + 1, ntok);
+	*key = slice(ev->json.p, &tokens[t]);
+	*raw_value = slice(ev->json.p, &tokens[t + 1]);
+	return DK_OK;
+}
+
+long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
+                       size_t cap)
+{
+	size_t kl = strlen(key);
+	int i, t;
+
+	if (ev->attrs < 0)
+		return -1;
+	for (i = 0, t = ev->attrs + 1; i < ev->nattrs; i++) {
+		const jsmntok_t *k = &tokens[t];
+		if ((size_t)(k->end - k->start) == kl &&
+		    memcmp(ev->json.p + k->start, key, kl) == 0) {
+			struct dk_str v = slice(ev->json.p, &tokens[t + 1]);
+			return dk_json_unescape(v.p, v.n, out, cap);
+		}
+		t = skip(t + 1, ntokens);
+	}
+	return -1;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+	for (i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t utf8(unsigned cp, char *b)
+{
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	b[0] = (char)(0xF0 | (cp >> 18));
+	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	b[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+long dk_json_unescape(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0;
+
+	if (cap == 0)
+		return DK_ERR_NOSPACE;
+	while (i < n) {
+		char b[4];
+		size_t bl = 1;
+		unsigned cp, lo;
+
+		if (p[i] != '\\' || i + 1 >= n) {
+			b[0] = p[i++];
+		} else {
+			char c = p[i + 1];
+			i += 2;
+			switch (c) {
+			case 'b': b[0] = '\b'; break;
+			case 'f': b[0] = '\f'; break;
+			case 'n': b[0] = '\n'; break;
+			case 'r': b[0] = '\r'; break;
+			case 't': b[0] = '\t'; break;
+			case 'u':
+				if (i + 4 > n || hex4(p + i, &cp)) {
+					b[0] = 'u'; /* jsmn strict rejects this */
+					break;
+				}
+				i += 4;
+				if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= n &&
+				    p[i] == '\\' && p[i + 1] == 'u' &&
+				    !hex4(p + i + 2, &lo) && lo >= 0xDC00 &&
+				    lo <= 0xDFFF) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) +
+					     (lo - 0xDC00);
+					i += 6;
+				} else if (cp >= 0xD800 && cp <= 0xDFFF) {
+					cp = 0xFFFD;
+				}
+				bl = utf8(cp, b);
+				break;
+			default: b[0] = c; break; /* \" \\ \/ */
+			}
+		}
+		if (o + bl >= cap) {
+			out[o] = '\0';
+			return DK_ERR_NOSPACE;
+		}
+		memcpy(out + o, b, bl);
+		o += bl;
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+long dk_json_message(const char *body, size_t len, char *out, size_t cap)
+{
+	jsmn_parser p;
+	int ntok, i, k;
+
+	if (cap > 0)
+		out[0] = '\0';
+	jsmn_init(&p);
+	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
+	ntokens = 0;
+	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
+		return -1;
+	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
+		if (key_is(body, &tokens[i], "message") &&
+		    tokens[i + 1].type == JSMN_STRING) {
+			struct dk_str v = slice(body, &tokens[i + 1]);
+			long n = dk_json_unescape(v.p, v.n, out, cap);
+			return n >= 0 ? n : (long)strlen(out);
+		}
+		i = skip(i + 1, ntok);
+	}
+	return -1;
+}
+
+/* Copy the string value after "key":" in p[0..n), raw, to out. */
+static size_t find_value(const char *p, size_t n, const char *key, char *out,
+                         size_t cap)
+{
+	size_t kl = strlen(key), i, o = 0;
+
+	for (i = 0; i + kl <= n; i++) {
+		if (memcmp(p + i, key, kl) != 0)
+			continue;
+		for (i += kl; i < n && p[i] != '"' && o + 1 < cap; i++)
+			out[o++] = (unsigned char)p[i] < 0x20 ? '?' : p[i];
+		break;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void dk_event_identify(const char *p, size_t n, char *out, size_t cap)
+{
+	char type[32], action[48], id[24];
+	size_t i;
+
+	if (cap == 0)
+		return;
+	find_value(p, n, "\"Type\":\"", type, sizeof type);
+	find_value(p, n, "\"Action\":\"", action, sizeof action);
+	find_value(p, n, "\"ID\":\"", id, sizeof id);
+	if (type[0] || action[0]) {
+		snprintf(out, cap, "%s %s %s", type[0] ? type : "?",
+		         action[0] ? action : "?", id[0] ? id : "?");
+		return;
+	}
+	/* Nothing recognisable: its first bytes, printable only. */
+	for (i = 0; i < n && i < 40 && i + 1 < cap; i++)
+		out[i] = (unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e
+		         ? '?' : p[i];
+	out[i] = '\0';
+}

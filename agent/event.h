@@ -1,0 +1,72 @@
+/* event.h - the event view: one engine event record tokenized with jsmn
+ * (strict) into a fixed token array, its fields as slices of the record.
+ *
+ * Lifetime: a view and every slice in it point into the record and into
+ * the module's token array; both are valid only until the next
+ * dk_event_parse call (for handlers: only during the call).
+ */
+#ifndef DK_EVENT_H
+#define DK_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+
+struct dk_str {
+	const char *p;
+	size_t n;
+};
+
+struct dk_event {
+	struct dk_str json;    /* the record exactly as received */
+	struct dk_str type;    /* "container", "network", ... (unescaped) */
+	struct dk_str action;  /* "health_status: healthy" (unescaped) */
+	struct dk_str base;    /* "health_status": action before ':' */
+	struct dk_str detail;  /* "healthy": action after ": ", or empty */
+	struct dk_str id;      /* Actor.ID (unescaped) */
+	struct dk_str scope;   /* "local", "swarm", or empty */
+	struct dk_str time_text;      /* the "time" number as sent */
+	struct dk_str time_nano_text; /* the "timeNano" number as sent */
+	int64_t time;          /* seconds */
+	int64_t time_nano;     /* ns; time * 1e9 when timeNano is absent */
+	int attrs;             /* token index of Actor.Attributes, -1 if none */
+	int nattrs;            /* number of attributes */
+	char scratch[4][DK_FIELD_MAX]; /* unescaped copies, when needed */
+};
+
+/* Tokenize rec[0..len) and fill ev. The root must be one JSON object
+ * covering the whole record; Type and Action must be strings.
+ * Returns DK_OK, DK_ERR_JSON (not valid JSON, or not one object),
+ * DK_ERR_TOKENS (more tokens than DK_TOKENS_MAX), or DK_ERR_EVENT (no
+ * Type or Action). */
+int dk_event_parse(struct dk_event *ev, const char *rec, size_t len);
+
+/* Attribute i (0 <= i < ev->nattrs): key and value as raw JSON string
+ * contents (still escaped). Returns DK_OK or DK_ERR_PARAM. */
+int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
+                  struct dk_str *raw_value);
+
+/* Find attribute key (compared with the raw key text) and write its
+ * unescaped value, NUL-terminated, into out. Returns the value length,
+ * -1 when absent, DK_ERR_NOSPACE when cut to fit (out still holds the
+ * NUL-terminated prefix). */
+long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
+                       size_t cap);
+
+/* Unescape JSON string contents p[0..n) into out (UTF-8; \uXXXX and
+ * surrogate pairs decoded, a lone surrogate becomes U+FFFD, \u0000 a NUL
+ * byte), NUL-terminated. Returns the length, or DK_ERR_NOSPACE when cut
+ * (out holds the prefix that fit, never a split UTF-8 sequence). */
+long dk_json_unescape(const char *p, size_t n, char *out, size_t cap);
+
+/* The "message" string of an engine error body ({"message":"..."}),
+ * unescaped into out. Returns its length, or -1 when body is not such an
+ * object (out then holds "" ). */
+long dk_json_message(const char *body, size_t len, char *out, size_t cap);
+
+/* For logging a record that could not be parsed: "container start abc123"
+ * from whatever of Type, Action and Actor.ID a plain text search finds in
+ * p[0..n), or its first bytes. Writes NUL-terminated text to out. */
+void dk_event_identify(const char *p, size_t n, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,234 @@
+/* main.c - the command line: options and environment into struct dk_opts,
+ * then the agent. The only place that exits: 0 at --until or on
+ * SIGINT/SIGTERM, 1 on a configuration error, 2 on a usage error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agent.h"
+#include "err.h"
+#include "filter.h"
+#include "request.h"
+#include "tls.h"
+#include "when.h"
+
+static struct dk_agent agent;
+static char outbuf[DK_OUT_BUF];
+
+static const char usage_text[] =
+"usage: dockev [OPTIONS]\n"
+"Watch a Docker Engine's events and react to them.\n"
+"\n"
+"  -H, --host URL        engine: unix:///path, tcp://host:port\n"
+"                        (default $DOCKER_HOST, else " DK_DEFAULT_HOST ")\n"
+"  -f, --filter K=V      engine-side filter, repeatable: same key ORs,\n"
+"                        different keys AND (type, event, container, image,\n"
+"                        label, network, volume, daemon, plugin, node,\n"
+"                        service, secret, config, scope)\n"
+"      --since TIME      replay events since TIME: Unix seconds[.frac],\n"
+"                        RFC 3339, or a duration before now (10m, 1h30m)\n"
+"      --until TIME      stop at TIME (exit 0 when the engine ends there)\n"
+"  -j, --json            print each event's JSON exactly as received\n"
+"      --api-version V   use API version V (default: negotiate, or\n"
+"                        $DOCKER_API_VERSION)\n"
+"      --backoff MIN:MAX[:RESET]\n"
+"                        reconnect delays (default 500ms:30s:60s): jittered,\n"
+"                        doubling from MIN to MAX; a connection up for RESET\n"
+"                        starts again from MIN\n"
+"      --tls, --tlsverify  use TLS (needs a TLS build); also $DOCKER_TLS_VERIFY\n"
+"  -v, --verbose         more log lines (requests)\n"
+"  -q, --quiet           log errors only\n"
+"      --syslog          log to syslog (daemon facility) instead of stderr\n"
+"      --version         print the version and exit\n"
+"  -h, --help            print this help and exit\n"
+"\n"
+"Output: events on stdout (one line each, or JSON with --json); synthetic\n"
+"events of type \"dockev\" (connect, disconnect) report the connection.\n"
+"Diagnostics on stderr or syslog. SIGUSR1 logs counters.\n"
+"Exit: 0 at --until or on SIGINT/SIGTERM, 1 configuration error, 2 usage.\n";
+
+static void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dockev: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see dockev --help)\n", stderr);
+	exit(2);
+}
+
+/* "--name=value", "--name value", "-x value" or "-xvalue". Returns the
+ * value and advances *i, or NULL when argv[*i] is not this option. */
+static const char *opt_value(int argc, char **argv, int *i, const char *s,
+                             const char *l)
+{
+	const char *a = argv[*i];
+	size_t ll = l ? strlen(l) : 0;
+
+	if ((s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0)) {
+		if (*i + 1 >= argc)
+			usage_error("option %s needs a value", a);
+		return argv[++*i];
+	}
+	if (l && strncmp(a, l, ll) == 0 && a[ll] == '=')
+		return a + ll + 1;
+	if (s && strncmp(a, s, 2) == 0 && a[2] && a[1] != '-')
+		return a + 2;
+	return NULL;
+}
+
+static int64_t duration_ms(const char *s, const char *opt)
+{
+	int64_t ns;
+	if (dk_when_duration(s, &ns) != DK_OK)
+		usage_error("bad %s duration '%s'", opt, s);
+	return ns / 1000000;
+}
+
+static void parse_backoff(struct dk_opts *o, const char *v)
+{
+	char part[3][32];
+	int n = 0;
+	const char *p = v;
+
+	while (n < 3) {
+		const char *c = strchr(p, ':');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len == 0 || len >= sizeof part[0])
+			usage_error("bad --backoff '%s': want MIN:MAX[:RESET]", v);
+		memcpy(part[n], p, len);
+		part[n++][len] = '\0';
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	if (n < 2 || (n == 3 && strchr(p, ':')))
+		usage_error("bad --backoff '%s': want MIN:MAX[:RESET]", v);
+	o->backoff_min_ms = duration_ms(part[0], "--backoff");
+	o->backoff_max_ms = duration_ms(part[1], "--backoff");
+	if (n == 3)
+		o->backoff_reset_ms = duration_ms(part[2], "--backoff");
+	if (o->backoff_min_ms < 1 || o->backoff_max_ms < o->backoff_min_ms)
+		usage_error("bad --backoff '%s': need 0 < MIN <= MAX", v);
+}
+
+static void parse_args(struct dk_opts *o, int argc, char **argv)
+{
+	int64_t now = dk_port_wall_ns();
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else if (strcmp(a, "--version") == 0) {
+			printf("dockev %s (Engine API %s, TLS %s)\n", DK_VERSION,
+			       DK_API_VERSION,
+			       dk_tls_backend() ? dk_tls_backend() : "none");
+			exit(0);
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o->verbosity = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->verbosity = -1;
+		} else if (strcmp(a, "--syslog") == 0) {
+			o->use_syslog = 1;
+		} else if (strcmp(a, "--tls") == 0 || strcmp(a, "--tlsverify") == 0) {
+			o->tls = 1;
+		} else if ((v = opt_value(argc, argv, &i, "-H", "--host"))) {
+			o->host = v;
+		} else if ((v = opt_value(argc, argv, &i, "-f", "--filter"))) {
+			if (o->nfilters == DK_FILTER_ARGS_MAX)
+				usage_error("too many filters (at most %d)",
+				            DK_FILTER_ARGS_MAX);
+			o->filters[o->nfilters++] = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--since"))) {
+			if (dk_when_parse(v, now, &o->since_ns) != DK_OK)
+				usage_error("bad --since time '%s'", v);
+			o->has_since = 1;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--until"))) {
+			if (dk_when_parse(v, now, &o->until_ns) != DK_OK)
+				usage_error("bad --until time '%s'", v);
+			o->has_until = 1;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--api-version"))) {
+			if (dk_request_version_valid(v) != DK_OK)
+				usage_error("bad --api-version '%s': want like 1.41", v);
+			o->api_version = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--backoff"))) {
+			parse_backoff(o, v);
+		} else if (a[0] == '-') {
+			usage_error("unknown option '%s'", a);
+		} else {
+			usage_error("unexpected argument '%s'", a);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct dk_opts *o = &agent.opts;
+	const char *env;
+	int r, bad = -1;
+
+	o->backoff_min_ms = DK_BACKOFF_MIN_MS;
+	o->backoff_max_ms = DK_BACKOFF_MAX_MS;
+	o->backoff_reset_ms = DK_BACKOFF_RESET_MS;
+	parse_args(o, argc, argv);
+
+	/* Filters are checked here so that a bad key is a usage error. */
+	if (dk_filter_build(agent.filters, sizeof agent.filters, o->filters,
+	                    o->nfilters, &bad) < 0)
+		usage_error("bad filter '%s': want KEY=VALUE with a docker "
+		            "events filter key", bad >= 0 ? o->filters[bad] : "");
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	dk_port_log_open(o->use_syslog, o->verbosity < 0 ? DK_LOG_ERR
+	                 : o->verbosity > 0 ? DK_LOG_DEBUG : DK_LOG_INFO);
+
+	/* The environment, as the docker CLI reads it. */
+	if (!o->host && (env = getenv("DOCKER_HOST")) && *env)
+		o->host = env;
+	if (!o->api_version && (env = getenv("DOCKER_API_VERSION")) && *env) {
+		if (dk_request_version_valid(env) != DK_OK) {
+			dk_port_log(DK_LOG_ERR, "bad DOCKER_API_VERSION '%s'", env);
+			return 1;
+		}
+		o->api_version = env;
+	}
+	if ((env = getenv("DOCKER_TLS_VERIFY")) && *env)
+		o->tls = 1;
+
+	r = dk_endpoint_parse(&agent.ep, o->host, o->tls);
+	if (r != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "bad engine URL '%s': %s",
+		            o->host ? o->host : DK_DEFAULT_HOST, dk_strerror(r));
+		return 1;
+	}
+	if (agent.ep.tls && !dk_tls_backend()) {
+		dk_port_log(DK_LOG_ERR, "TLS asked for (--tls, --tlsverify or "
+		            "DOCKER_TLS_VERIFY) but dockev was built without TLS "
+		            "(TLS=none); rebuild with TLS=mbedtls");
+		return 1;
+	}
+	if ((r = dk_agent_init(&agent)) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "%s", dk_strerror(r));
+		return 1;
+	}
+	if (dk_port_signals_init() != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "cannot install signal handlers");
+		return 1;
+	}
+	r = dk_agent_run(&agent);
+	fflush(stdout);
+	if (o->verbosity > 0)
+		dk_agent_log_counters(&agent);
+	return r;
+}

@@ -1,0 +1,172 @@
+/* request.c - the two requests dockev sends (Docker Engine API /_ping and
+ * /v<version>/events), written whole into a caller buffer. Request line and
+ * Host header per RFC 9112 §3 and §3.2; query values keep RFC 3986 §2.3's
+ * unreserved bytes and percent-encode every other byte (§2.1, uppercase).
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "endpoint.h"
+#include "err.h"
+#include "request.h"
+
+/* Appends within cap only; len keeps counting past it, so one check at the
+ * end decides DK_ERR_NOSPACE and nothing beyond cap is ever written. */
+struct out {
+	char *p;
+	size_t cap, len;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->len <= o->cap && n <= o->cap - o->len)
+		memcpy(o->p + o->len, s, n);
+	o->len = o->len + n < o->len ? (size_t)-1 : o->len + n;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static int is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+/* Percent-encode everything else, space included (%20, which Go's
+ * url.ParseQuery decodes like '+'). Encoding since/until too costs nothing
+ * for the engine's "s.nnnnnnnnn" and keeps CR/LF out of the request line
+ * whatever the caller passes. */
+static void put_encoded(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[3];
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (is_unreserved(c)) {
+			put(o, s, 1);
+			continue;
+		}
+		e[0] = '%';
+		e[1] = hex[c >> 4];
+		e[2] = hex[c & 15];
+		put(o, e, 3);
+	}
+}
+
+/* Host (Go's server answers 400 to HTTP/1.1 without it), User-Agent, and
+ * the empty line. No Connection: close: the events stream is long-lived
+ * and the caller closes the /_ping connection itself. */
+static int finish(struct out *o, const struct dk_endpoint *ep)
+{
+	put_str(o, " HTTP/1.1\r\nHost: ");
+	put_str(o, ep->host_header);
+	put_str(o, "\r\nUser-Agent: dockev/" DK_VERSION "\r\n\r\n");
+	if (o->len > o->cap || o->len > INT_MAX)
+		return DK_ERR_NOSPACE;
+	return (int)o->len;
+}
+
+int dk_request_ping(char *buf, size_t cap, const struct dk_endpoint *ep)
+{
+	struct out o;
+
+	if (!ep || (cap > 0 && !buf))
+		return DK_ERR_PARAM;
+	o.p = buf;
+	o.cap = cap;
+	o.len = 0;
+	put_str(&o, "GET /_ping");
+	return finish(&o, ep);
+}
+
+int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
+                      const char *version, const char *since,
+                      const char *until, const char *filters)
+{
+	struct out o;
+	char sep = '?';
+
+	if (!ep || (cap > 0 && !buf))
+		return DK_ERR_PARAM;
+	/* The version lands in the path: only digits and one dot pass. */
+	if (dk_request_version_valid(version) != DK_OK)
+		return DK_ERR_VERSION;
+	o.p = buf;
+	o.cap = cap;
+	o.len = 0;
+	put_str(&o, "GET /v");
+	put_str(&o, version);
+	put_str(&o, "/events");
+	if (since && *since) {
+		put(&o, &sep, 1);
+		put_str(&o, "since=");
+		put_encoded(&o, since);
+		sep = '&';
+	}
+	if (until && *until) {
+		put(&o, &sep, 1);
+		put_str(&o, "until=");
+		put_encoded(&o, until);
+		sep = '&';
+	}
+	if (filters && *filters) {
+		put(&o, &sep, 1);
+		put_str(&o, "filters=");
+		put_encoded(&o, filters);
+	}
+	return finish(&o, ep);
+}
+
+/* 1-3 digits: the part's value, or -1. */
+static int part(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	if (n < 1 || n > 3)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "MAJOR.MINOR" into *maj, *min; 0 if malformed. */
+static int version_parse(const char *v, int *maj, int *min)
+{
+	const char *dot;
+
+	if (!v || !(dot = strchr(v, '.')))
+		return 0;
+	*maj = part(v, (size_t)(dot - v));
+	*min = part(dot + 1, strlen(dot + 1));
+	return *maj >= 0 && *min >= 0;
+}
+
+int dk_request_version_valid(const char *v)
+{
+	int maj, min;
+	return version_parse(v, &maj, &min) ? DK_OK : DK_ERR_VERSION;
+}
+
+/* Numeric per part: "1.9" < "1.41", which a string compare gets wrong. */
+int dk_request_version_cmp(const char *a, const char *b)
+{
+	int am, an, bm, bn;
+	int va = version_parse(a, &am, &an), vb = version_parse(b, &bm, &bn);
+
+	if (!va || !vb)
+		return va - vb;
+	if (am != bm)
+		return am < bm ? -1 : 1;
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	return 0;
+}

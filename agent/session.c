@@ -1,0 +1,402 @@
+/* session.c - one connection's life: connect, /_ping to negotiate the API
+ * version, GET /events, parse the head, then stream the body through the
+ * chunk decoder and the framer to dk_agent_deliver. All I/O of the core
+ * goes through here, via the port's transport; failures are classified as
+ * transient (retry) or configuration (stop).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "agent.h"
+#include "err.h"
+#include "request.h"
+#include "when.h"
+
+/* Outcome of a wait or an I/O step, besides byte counts. */
+enum { IO_OK = 0, IO_STOP = -1, IO_TIMEOUT = -2, IO_FAIL = -3 };
+
+/* Note why a transient failure happened ("what: detail"); retry. */
+static enum dk_outcome retry(struct dk_agent *ag, const char *what,
+                             const char *detail)
+{
+	snprintf(ag->why, sizeof ag->why, "%s%s%s", what, detail ? ": " : "",
+	         detail ? detail : "");
+	return DK_OUT_RETRY;
+}
+
+/* Wait for the transport (readable, or writable), handling signals:
+ * SIGUSR1 logs the counters and waits on. timeout_ms < 0: forever. */
+static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
+{
+	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
+
+	if (!want_write && ag->t.pending(&ag->t) > 0)
+		return IO_OK;
+	for (;;) {
+		int left = -1, r;
+		if (deadline >= 0) {
+			int64_t l = deadline - dk_port_now_ms();
+			left = l > 0 ? (int)l : 0;
+		}
+		/* Whatever handlers printed goes out before we sleep. */
+		fflush(stdout);
+		r = dk_port_wait(ag->t.fd, want_write, left);
+		if (r == 1)
+			return IO_OK;
+		if (r == 0)
+			return IO_TIMEOUT;
+		if (r < 0)
+			return IO_FAIL;
+		switch (dk_port_signal_take()) {
+		case DK_SIG_STOP:
+			return IO_STOP;
+		case DK_SIG_STATS:
+			dk_agent_log_counters(ag);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int send_all(struct dk_agent *ag, const char *p, size_t n)
+{
+	while (n > 0) {
+		long w = ag->t.send(&ag->t, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w != DK_T_AGAIN)
+			return IO_FAIL;
+		if ((w = wait_io(ag, 1, DK_HEAD_TIMEOUT_MS)) != IO_OK)
+			return (int)w;
+	}
+	return IO_OK;
+}
+
+/* Read into buf[*have..cap) once, waiting up to the deadline. Returns the
+ * byte count, 0 at EOF, or an IO_ code. */
+static long read_some(struct dk_agent *ag, char *p, size_t room,
+                      int64_t deadline)
+{
+	for (;;) {
+		long n;
+		int w, left = -1;
+		if (deadline >= 0) {
+			int64_t l = deadline - dk_port_now_ms();
+			left = l > 0 ? (int)l : 0;
+		}
+		n = ag->t.recv(&ag->t, p, room);
+		if (n > 0) {
+			ag->n.bytes += (uint64_t)n;
+			return n;
+		}
+		if (n == 0)
+			return 0;
+		if (n != DK_T_AGAIN)
+			return IO_FAIL;
+		if ((w = wait_io(ag, 0, left)) != IO_OK)
+			return w;
+	}
+}
+
+/* Send a request and read the response head into ag->buf. Returns the head
+ * length (> 0) with *have bytes in the buffer, or an IO_ code / negative
+ * dk_err, with ag->why set. */
+static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
+                     size_t *have)
+{
+	int64_t deadline = dk_port_now_ms() + DK_HEAD_TIMEOUT_MS;
+	long r;
+
+	if ((r = send_all(ag, req, reqlen)) != IO_OK) {
+		if (r == IO_FAIL)
+			snprintf(ag->why, sizeof ag->why, "send: %s",
+			         dk_port_errstr());
+		else if (r == IO_TIMEOUT)
+			snprintf(ag->why, sizeof ag->why, "send timed out");
+		return r;
+	}
+	dk_http_head_init(&ag->head);
+	*have = 0;
+	for (;;) {
+		long n = read_some(ag, ag->buf + *have,
+		                   sizeof ag->buf - *have, deadline);
+		if (n == 0) {
+			snprintf(ag->why, sizeof ag->why,
+			         "engine closed the connection %s",
+			         *have ? "inside the response head"
+			               : "without answering");
+			return IO_FAIL;
+		}
+		if (n == IO_TIMEOUT) {
+			snprintf(ag->why, sizeof ag->why,
+			         "no response head within %d ms",
+			         DK_HEAD_TIMEOUT_MS);
+			return n;
+		}
+		if (n < 0) {
+			if (n == IO_FAIL)
+				snprintf(ag->why, sizeof ag->why, "read: %s",
+				         dk_port_errstr());
+			return n;
+		}
+		*have += (size_t)n;
+		r = dk_http_head_parse(&ag->head, ag->buf, *have);
+		if (r > 0)
+			return r;
+		if (r < 0) {
+			char first[24];
+			dk_event_identify(ag->buf, *have < 20 ? *have : 20,
+			                  first, sizeof first);
+			snprintf(ag->why, sizeof ag->why,
+			         "malformed answer: %s (starts \"%s\")",
+			         dk_strerror((int)r), first);
+			return r;
+		}
+	}
+}
+
+/* Read a small whole body (a ping or an error answer) behind a head of
+ * headlen bytes; the payload ends up at ag->buf[0..*len). Best effort:
+ * stops at the end of the body, EOF, a full buffer or a short deadline. */
+static void small_body(struct dk_agent *ag, size_t headlen, size_t have,
+                       size_t *len)
+{
+	int64_t deadline = dk_port_now_ms() + 2000;
+	size_t raw = have - headlen, dec = 0;
+	int r;
+
+	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
+	              (uint64_t)(ag->head.content_length > 0
+	                         ? ag->head.content_length : 0));
+	memmove(ag->buf, ag->buf + headlen, raw);
+	*len = 0;
+	for (;;) {
+		long n;
+		r = dk_chunk_decode(&ag->chunk, ag->buf + *len, raw, &dec);
+		*len += dec;
+		if (r != 0 || *len >= sizeof ag->buf - 1)
+			break;
+		n = read_some(ag, ag->buf + *len, sizeof ag->buf - 1 - *len,
+		              deadline);
+		if (n <= 0)
+			break;
+		raw = (size_t)n;
+	}
+	ag->buf[*len] = '\0';
+}
+
+/* A non-2xx answer: log the engine's message, classify. */
+static enum dk_outcome refused(struct dk_agent *ag, const char *what,
+                               size_t headlen, size_t have)
+{
+	int status = ag->head.status;
+	size_t len;
+	char msg[200];
+
+	small_body(ag, headlen, have, &len);
+	if (dk_json_message(ag->buf, len, msg, sizeof msg) < 0)
+		dk_event_identify(ag->buf, len, msg, sizeof msg);
+	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s",
+	         what, status, dk_http_reason(status), msg[0] ? msg : "(no message)");
+	/* A 4xx means our request is wrong (version, filter, path): retrying
+	 * the same request cannot help. */
+	if (status >= 400 && status < 500) {
+		dk_port_log(DK_LOG_ERR, "%s", ag->why);
+		return DK_OUT_CONFIG;
+	}
+	return DK_OUT_RETRY;
+}
+
+static enum dk_outcome io_outcome(struct dk_agent *ag, long r)
+{
+	(void)ag;
+	return r == IO_STOP ? DK_OUT_STOP : DK_OUT_RETRY;
+}
+
+/* /_ping: take the lower of our API version and the engine's. Returns
+ * DK_OUT_RETRY with *reuse set when the connection may carry the events
+ * request, or another outcome on failure (with *ok clear). */
+static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
+{
+	char req[DK_REQUEST_MAX];
+	size_t have, len;
+	long r;
+	int n = dk_request_ping(req, sizeof req, &ag->ep);
+
+	*ok = 0;
+	if (n < 0)
+		return retry(ag, dk_strerror(n), NULL);
+	r = exchange(ag, req, (size_t)n, &have);
+	if (r <= 0)
+		return io_outcome(ag, r);
+	if (ag->head.status != 200)
+		return refused(ag, "GET /_ping", (size_t)r, have);
+	strcpy(ag->version, DK_API_VERSION);
+	if (ag->head.api_version[0] &&
+	    dk_request_version_valid(ag->head.api_version) == DK_OK &&
+	    dk_request_version_cmp(ag->head.api_version, DK_API_VERSION) < 0)
+		strcpy(ag->version, ag->head.api_version);
+	/* Reuse the connection only if the body is delimited and small. */
+	*reuse = !ag->head.close &&
+	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
+	         ag->head.content_length < 1024;
+	if (*reuse)
+		small_body(ag, (size_t)r, have, &len);
+	*ok = 1;
+	return DK_OUT_RETRY;
+}
+
+static enum dk_outcome connect_engine(struct dk_agent *ag)
+{
+	int r = dk_port_connect(&ag->t, &ag->ep, DK_CONNECT_TIMEOUT_MS,
+	                        ag->why, sizeof ag->why);
+	if (r == DK_OK)
+		return DK_OUT_DONE; /* "connected" */
+	if (r == DK_ERR_TLS || r == DK_ERR_PATH_LONG) {
+		dk_port_log(DK_LOG_ERR, "%s", ag->why);
+		return DK_OUT_CONFIG;
+	}
+	if (!ag->why[0])
+		snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));
+	return DK_OUT_RETRY;
+}
+
+/* Stream the events body until it ends or fails. */
+static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
+{
+	size_t raw = have - headlen;
+
+	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
+	              (uint64_t)(ag->head.content_length > 0
+	                         ? ag->head.content_length : 0));
+	dk_framer_reset(&ag->fr);
+	/* The body bytes read with the head go to the front. */
+	memmove(ag->buf, ag->buf + headlen, raw);
+	for (;;) {
+		size_t room, dec;
+		const char *rec;
+		size_t len;
+		char *p = dk_framer_space(&ag->fr, &room);
+		int r, f;
+
+		if (raw == 0) {
+			long n = read_some(ag, p, room, -1);
+			if (n == 0) {
+				r = dk_chunk_eof(&ag->chunk);
+				if (r != DK_CHUNK_END)
+					return retry(ag,
+					             "engine closed the events stream mid-body", NULL);
+				if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
+				    (f = dk_agent_deliver(ag, rec, len)) != 0)
+					return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+				break;
+			}
+			if (n < 0) {
+				if (n == IO_FAIL)
+					return retry(ag, "read", dk_port_errstr());
+				return io_outcome(ag, n);
+			}
+			raw = (size_t)n;
+		}
+		r = dk_chunk_decode(&ag->chunk, p, raw, &dec);
+		raw = 0;
+		dk_framer_commit(&ag->fr, dec);
+		for (;;) {
+			f = dk_framer_next(&ag->fr, &rec, &len);
+			if (f == DK_FRAME_MORE)
+				break;
+			if (f == DK_ERR_RECORD_BIG) {
+				char id[96];
+				dk_event_identify(rec, len, id, sizeof id);
+				ag->n.too_big++;
+				dk_port_log(DK_LOG_WARN,
+				            "skipped event (%s, over %d bytes): %s",
+				            dk_strerror(f), DK_BUF_SIZE, id);
+				continue;
+			}
+			if ((f = dk_agent_deliver(ag, rec, len)) != 0)
+				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		}
+		if (r < 0)
+			return retry(ag, "events stream", dk_strerror(r));
+		if (r == DK_CHUNK_END) {
+			if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
+			    (f = dk_agent_deliver(ag, rec, len)) != 0)
+				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+			break;
+		}
+	}
+	/* The engine ends the stream when its clock passes --until; an end
+	 * well before that (by our clock) is a failure to retry. */
+	if (ag->opts.has_until &&
+	    dk_port_wall_ns() >= ag->opts.until_ns - DK_UNTIL_SLACK_NS)
+		return DK_OUT_DONE;
+	return retry(ag, "engine ended the events stream", NULL);
+}
+
+enum dk_outcome dk_session_run(struct dk_agent *ag)
+{
+	char req[DK_REQUEST_MAX], since[32], until[32];
+	size_t have;
+	long r;
+	int n, ok = 1, reuse = 0;
+	enum dk_outcome out;
+
+	ag->why[0] = '\0';
+	if ((out = connect_engine(ag)) != DK_OUT_DONE)
+		return out;
+	if (!ag->opts.api_version) {
+		out = ping(ag, &ok, &reuse);
+		if (!ok)
+			return out;
+		if (!reuse) {
+			ag->t.close(&ag->t);
+			if ((out = connect_engine(ag)) != DK_OUT_DONE)
+				return out;
+		}
+	}
+	/* Everything up to --until was delivered before a cut. */
+	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
+		return DK_OUT_DONE;
+	since[0] = until[0] = '\0';
+	if (ag->have_resume)
+		dk_when_format(ag->resume_ns, since, sizeof since);
+	else if (ag->opts.has_since)
+		dk_when_format(ag->opts.since_ns, since, sizeof since);
+	if (ag->opts.has_until)
+		dk_when_format(ag->opts.until_ns, until, sizeof until);
+	n = dk_request_events(req, sizeof req, &ag->ep, ag->version, since,
+	                      until, ag->filters);
+	if (n < 0) {
+		snprintf(ag->why, sizeof ag->why, "events request: %s",
+		         dk_strerror(n));
+		dk_port_log(DK_LOG_ERR, "%s", ag->why);
+		return DK_OUT_CONFIG;
+	}
+	dk_port_log(DK_LOG_DEBUG, "%.*s", (int)(strchr(req, '\r') - req), req);
+	r = exchange(ag, req, (size_t)n, &have);
+	if (r <= 0)
+		return io_outcome(ag, r);
+	if (ag->head.status < 200 || ag->head.status > 299)
+		return refused(ag, "GET /events", (size_t)r, have);
+
+	ag->connected = 1;
+	ag->connected_ms = dk_port_now_ms();
+	ag->n.connects++;
+	ag->replaying = ag->have_resume;
+	if (!ag->have_resume && !ag->opts.has_since) {
+		/* No event yet: a reconnect resumes from now, so events that
+		 * happen while we are away are still delivered. */
+		ag->resume_ns = dk_port_wall_ns();
+		ag->have_resume = 1;
+		ag->nseen = 0;
+	}
+	dk_port_log(DK_LOG_INFO, "connected to %s (API %s%s%s)", ag->ep.url,
+	            ag->version, since[0] ? ", since " : "", since);
+	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
+		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+	return stream(ag, (size_t)r, have);
+}

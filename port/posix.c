@@ -1,0 +1,287 @@
+/* posix.c - the link-time half of the port on POSIX systems: clocks, jitter
+ * randomness, the log (stderr or syslog), the last-failure text, and signals
+ * turned into bytes on a self-pipe so the one poll() loop sees them
+ * (skalibs selfpipe). The transports live in sock.c and tls_*.c.
+ */
+/* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include "port.h"
+#include "err.h"
+
+/* Port-private: sock.c and the TLS ports record why they failed here.
+ * errnum != 0 selects strerror(errnum); otherwise text is copied. */
+
+/* ---- last failure --------------------------------------------------- */
+
+/* Copied, not pointed to: a TLS library's reason string may not outlive
+ * its context, and strerror's buffer may be reused. */
+static char err_text[128] = "no error";
+
+void dk_port_set_err(int errnum, const char *text)
+{
+	if (errnum)
+		text = strerror(errnum);
+	if (!text)
+		text = "unknown error";
+	snprintf(err_text, sizeof err_text, "%s", text);
+}
+
+const char *dk_port_errstr(void)
+{
+	return err_text;
+}
+
+/* ---- clock and random ----------------------------------------------- */
+
+int64_t dk_port_now_ms(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC cannot fail with a valid pointer on the systems we
+	 * build for; a zero clock would still only make timeouts early. */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t dk_port_wall_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* xorshift64* (Vigna): jitter only needs to decorrelate agents restarted
+ * together, so one seed read at first use is enough. */
+static uint64_t rng_state;
+
+static void rng_seed(void)
+{
+	uint64_t s = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &s, sizeof s) != (ssize_t)sizeof s)
+			s = 0;
+		close(fd);
+	}
+	/* No /dev in an early-boot chroot: time and pid still differ between
+	 * boards that booted at different moments. */
+	if (s == 0)
+		s = (uint64_t)dk_port_wall_ns() ^ ((uint64_t)getpid() << 32) ^
+		    (uint64_t)dk_port_now_ms();
+	rng_state = s ? s : 0x9e3779b97f4a7c15ull; /* the state must not be 0 */
+}
+
+uint32_t dk_port_random(void)
+{
+	if (rng_state == 0)
+		rng_seed();
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	/* The high bits of the product are the well-mixed ones. */
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+/* ---- log ---------------------------------------------------------------- */
+
+/* Below PIPE_BUF, so one write() of a line to a pipe is atomic and lines
+ * from the agent and its hooks sharing stderr never interleave. */
+#define LOG_LINE 1024
+
+static int log_syslog;
+static enum dk_log_level log_max = DK_LOG_INFO;
+
+void dk_port_log_open(int use_syslog, enum dk_log_level max_level)
+{
+	if (log_syslog && !use_syslog)
+		closelog();
+	if (use_syslog && !log_syslog)
+		openlog("dockev", LOG_PID, LOG_DAEMON);
+	log_syslog = use_syslog != 0;
+	log_max = max_level;
+}
+
+void dk_port_log(enum dk_log_level level, const char *fmt, ...)
+{
+	static const char *const tag[] = {
+		[DK_LOG_ERR] = "dockev: error: ",
+		[DK_LOG_WARN] = "dockev: warning: ",
+		[DK_LOG_INFO] = "dockev: ",
+		[DK_LOG_DEBUG] = "dockev: ",
+	};
+	static const int prio[] = {
+		[DK_LOG_ERR] = LOG_ERR,
+		[DK_LOG_WARN] = LOG_WARNING,
+		[DK_LOG_INFO] = LOG_INFO,
+		[DK_LOG_DEBUG] = LOG_DEBUG,
+	};
+	char line[LOG_LINE];
+	size_t head, n, cap;
+	int r, saved = errno; /* callers log and then look at errno */
+	va_list ap;
+
+	if (level > log_max || (unsigned)level > DK_LOG_DEBUG)
+		return;
+	/* syslog adds its own "dockev[pid]:" and carries the level. */
+	head = log_syslog ? 0 : strlen(tag[level]);
+	memcpy(line, tag[level], head);
+	cap = sizeof line - head - 1; /* room for the newline */
+	va_start(ap, fmt);
+	r = vsnprintf(line + head, cap, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		r = 0;
+	n = (size_t)r;
+	if (n >= cap) {
+		n = cap - 1;
+		memcpy(line + head + n - 3, "...", 3);
+	}
+	n += head;
+	if (log_syslog) {
+		line[n] = '\0';
+		syslog(prio[level], "%s", line);
+	} else {
+		const char *p = line;
+		ssize_t w;
+
+		line[n++] = '\n';
+		/* A log write that fails has nowhere to be reported. */
+		while (n > 0) {
+			w = write(STDERR_FILENO, p, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	errno = saved;
+}
+
+/* ---- signals and waiting ----------------------------------------------- */
+
+#define SIG_BYTE_STOP 'S'
+#define SIG_BYTE_STATS 'U'
+
+static int sig_pipe[2] = { -1, -1 };
+
+/* A full pipe drops the byte; by then 64 KiB of unread signal bytes are
+ * already waiting, so the wake-up is not lost. */
+static void sig_handler(int sig)
+{
+	int saved = errno;
+	char b = sig == SIGUSR1 ? SIG_BYTE_STATS : SIG_BYTE_STOP;
+	ssize_t w = write(sig_pipe[1], &b, 1);
+
+	(void)w;
+	errno = saved;
+}
+
+int dk_port_signals_init(void)
+{
+	struct sigaction sa;
+
+	if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = sig_handler;
+	/* No SA_RESTART for stop: a blocking write (stdout to a stalled
+	 * consumer, a hook's stdin) must give up so the agent can exit. */
+	sa.sa_flags = 0;
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		goto fail;
+	/* Stats may restart: nothing should be cut short to print counters. */
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		goto fail;
+	/* Sends use MSG_NOSIGNAL; this covers stdout and hook stdin pipes.
+	 * SIG_IGN is inherited across exec: spawn must reset it to default. */
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+		goto fail;
+	return DK_OK;
+fail:
+	dk_port_set_err(errno, NULL);
+	return DK_ERR_IO;
+}
+
+enum dk_sig dk_port_signal_take(void)
+{
+	char b;
+	ssize_t r;
+
+	if (sig_pipe[0] < 0)
+		return DK_SIG_NONE;
+	do
+		r = read(sig_pipe[0], &b, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		return DK_SIG_NONE;
+	return b == SIG_BYTE_STATS ? DK_SIG_STATS : DK_SIG_STOP;
+}
+
+int dk_port_wait(int fd, int want_write, int timeout_ms)
+{
+	struct pollfd p[2];
+	nfds_t n = 0;
+	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : 0;
+	int ms = timeout_ms, r, sig_i = -1, fd_i = -1;
+
+	if (sig_pipe[0] >= 0) {
+		p[n].fd = sig_pipe[0];
+		p[n].events = POLLIN;
+		sig_i = (int)n++;
+	}
+	if (fd >= 0) {
+		p[n].fd = fd;
+		p[n].events = want_write ? POLLOUT : POLLIN;
+		fd_i = (int)n++;
+	}
+	for (;;) {
+		r = poll(p, n, ms);
+		if (r >= 0)
+			break;
+		if (errno != EINTR) {
+			dk_port_set_err(errno, NULL);
+			return DK_ERR_IO;
+		}
+		/* Our own signal left a byte in the pipe, so the next poll
+		 * returns at once; anyone else's must not stretch the wait. */
+		if (timeout_ms >= 0) {
+			int64_t left = deadline - dk_port_now_ms();
+			ms = left > 0 ? (int)left : 0;
+		}
+	}
+	if (r == 0)
+		return 0;
+	/* Checked first: a stop must win over a stream that never idles. */
+	if (sig_i >= 0 && (p[sig_i].revents & POLLIN))
+		return 2;
+	if (fd_i >= 0 && (p[fd_i].revents & POLLNVAL)) {
+		dk_port_set_err(EBADF, NULL);
+		return DK_ERR_IO;
+	}
+	/* POLLHUP/POLLERR count as ready: the next recv/send reports why. */
+	if (fd_i >= 0 && p[fd_i].revents)
+		return 1;
+	return 0;
+}

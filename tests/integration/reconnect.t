@@ -1,0 +1,60 @@
+#!/bin/sh
+# reconnect.t - cuts at every kind of place: the agent reconnects with
+# since=<last timeNano>, drops what the inclusive since brings back, and
+# delivers every event exactly once, in order.
+. tests/integration/lib.sh
+
+# Generated events (several KiB each, compose labels), cut five times.
+fake_start -g 3000 --t0 1795790000000000000
+dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL >"$T/want" 2>/dev/null
+events "$T/want" >"$T/want.ev"
+is "$(wc -l <"$T/want.ev")" 3000 "reference run: 3000 events"
+for fault in "--cut-after 777" "--cut-after 500 --cut-mid" "--cut-after 1 --chunking split" \
+             "--cut-after 333 --chunking merge" "--cut-after 100 --dribble 0"; do
+	# shellcheck disable=SC2086
+	fake_start -g 3000 --t0 1795790000000000000 $fault --faults 5
+	dockev -H "unix://$SOCK" --json --backoff 5ms:10ms --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
+	st=$?
+	events "$T/out" | cmp -s - "$T/want.ev"
+	ok $(( st + $? )) "$fault x5: every event exactly once, in order"
+done
+is "$(grep -c '"Type":"dockev","Action":"disconnect"' "$T/out")" 6 "a dockev disconnect per cut, and one at the end"
+is "$(grep -c '"Type":"dockev","Action":"connect"' "$T/out")" 6 "a dockev connect per stream"
+grep '"Type":"dockev","Action":"disconnect"' "$T/out" | head -1 | grep -q '"reason":"engine closed the events stream mid-body"'
+ok $? "disconnect says why"
+since=$(sed -n 4p "$T/requests" | sed 's/.*since=\([0-9.]*\).*/\1/')
+is "$since" "1795790000.099000000" "resumes with since = last delivered timeNano"
+
+# Several events share the resume point's timeNano: the ones delivered are
+# dropped when they come back, the one not yet delivered is not.
+SAME=$DATA/same-timenano.jsonl
+fake_start -e "$SAME" --cut-after 4 --faults 1
+dockev -H "unix://$SOCK" --json --backoff 5ms:10ms --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
+events "$T/out" | cmp -s - "$SAME"
+ok $? "same timeNano across a cut: each event once"
+fake_start -e "$SAME" --cut-after 3 --faults 1
+dockev -H "unix://$SOCK" --json --backoff 5ms:10ms --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
+events "$T/out" | cmp -s - "$SAME"
+ok $? "cut right after the first of three sharing a timeNano"
+
+# Without --since, a reconnect still resumes: since = when the stream began.
+fake_start -g 50 --t0 1795790000000000000 --cut-after 10 --faults 1
+dockev -H "unix://$SOCK" --json --backoff 5ms:10ms --until $UNTIL >"$T/out" 2>"$T/err"
+is "$(sed -n 2p "$T/requests" | grep -c since=)" 0 "first request without since"
+is "$(sed -n 4p "$T/requests" | grep -c 'since=1795790000.009000000')" 1 "after a cut: since = last event"
+
+# SIGUSR1 logs counters; SIGTERM on an idle stream exits 0 quickly.
+fake_start -g 20 --t0 1795790000000000000
+$WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 >"$T/out" 2>"$T/err" &
+pid=$!
+i=0; while [ "$(events "$T/out" 2>/dev/null | wc -l)" -lt 20 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+is "$(events "$T/out" | wc -l)" 20 "stdout is flushed while the stream is idle"
+kill -USR1 $pid; sleep 0.3
+grep -q 'counters: events 20, duplicates dropped 0, skipped 0' "$T/err"; ok $? "SIGUSR1: one line of counters"
+start=$(date +%s%N)
+kill -TERM $pid; wait $pid; st=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is $st 0 "SIGTERM: exit 0"
+[ $ms -lt 1000 ] || [ -n "$WRAP" ]; ok $? "SIGTERM: gone within a second (${ms} ms)"
+
+done_testing
