@@ -66,6 +66,24 @@ static int gap_is(const char *js, int a, int b, char sep)
 	return seen == (sep != 0);
 }
 
+/* Any byte below 0x20 in [p, e)? Eight bytes a step: a byte b < 0x20
+ * makes (b - 0x20) borrow into its top bit while b's own top bit is 0. */
+static int has_control(const char *p, const char *e)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t w;
+
+	for (; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if ((w - ones * 0x20) & ~w & high)
+			return 1;
+	}
+	for (; p < e; p++)
+		if ((unsigned char)*p < 0x20)
+			return 1;
+	return 0;
+}
+
 /* jsmn's strict mode checks tokens but not all that lies between them
  * (a missing ',' or ':' passes) nor raw control bytes inside strings;
  * this walk over the tokens checks both, so only valid JSON reaches the
@@ -90,13 +108,8 @@ static int valid(const char *js, int ntok)
 			if (!gap_is(js, first ? parent->start + 1 : prev_end, a, sep))
 				return 0;
 		}
-		if (t->type == JSMN_STRING) {
-			const unsigned char *p = (const unsigned char *)js + t->start;
-			const unsigned char *e = (const unsigned char *)js + t->end;
-			for (; p < e; p++)
-				if (*p < 0x20)
-					return 0;
-		}
+		if (t->type == JSMN_STRING && has_control(js + t->start, js + t->end))
+			return 0;
 		/* A key's value follows a ':'. */
 		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
 			if (t->size != 1 || i + 1 >= ntok ||
@@ -108,13 +121,9 @@ static int valid(const char *js, int ntok)
 			 * pseudo-level where it is the only child. */
 			i++;
 			t = &tokens[i];
-			if (t->type == JSMN_STRING) {
-				const unsigned char *p = (const unsigned char *)js + t->start;
-				const unsigned char *e = (const unsigned char *)js + t->end;
-				for (; p < e; p++)
-					if (*p < 0x20)
-						return 0;
-			}
+			if (t->type == JSMN_STRING &&
+			    has_control(js + t->start, js + t->end))
+				return 0;
 		} else if (depth > 0) {
 			left[depth - 1]--;
 		}

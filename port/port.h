@@ -59,7 +59,10 @@ uint32_t dk_port_random(void);
 
 /* ---- log --------------------------------------------------------------- */
 
-enum dk_log_level { DK_LOG_ERR, DK_LOG_WARN, DK_LOG_INFO, DK_LOG_DEBUG };
+/* NOTICE is what the user asked for (SIGUSR1 counters): shown even with
+ * -q, without a level word. */
+enum dk_log_level { DK_LOG_NOTICE, DK_LOG_ERR, DK_LOG_WARN, DK_LOG_INFO,
+                    DK_LOG_DEBUG };
 
 /* Open the log: to stderr, or to syslog when use_syslog. Messages above
  * max_level are dropped. */
@@ -80,6 +83,10 @@ enum dk_sig { DK_SIG_NONE = 0, DK_SIG_STOP = 1, DK_SIG_STATS = 2 };
 int dk_port_signals_init(void);
 /* Take the next pending signal, DK_SIG_NONE if there is none. */
 enum dk_sig dk_port_signal_take(void);
+
+/* Has SIGINT/SIGTERM arrived (taken or not)? For waits inside the port,
+ * such as connect, that must not outlast a stop request. */
+int dk_port_stop_requested(void);
 
 /* Wait until fd is readable (fd < 0: no fd), a signal arrives, or
  * timeout_ms passes (< 0: forever). Returns 1 readable, 0 timed out,

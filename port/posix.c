@@ -118,12 +118,14 @@ void dk_port_log_open(int use_syslog, enum dk_log_level max_level)
 void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 {
 	static const char *const tag[] = {
+		[DK_LOG_NOTICE] = "dockev: ",
 		[DK_LOG_ERR] = "dockev: error: ",
 		[DK_LOG_WARN] = "dockev: warning: ",
 		[DK_LOG_INFO] = "dockev: ",
 		[DK_LOG_DEBUG] = "dockev: ",
 	};
 	static const int prio[] = {
+		[DK_LOG_NOTICE] = LOG_NOTICE,
 		[DK_LOG_ERR] = LOG_ERR,
 		[DK_LOG_WARN] = LOG_WARNING,
 		[DK_LOG_INFO] = LOG_INFO,
@@ -179,6 +181,7 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 #define SIG_BYTE_STATS 'U'
 
 static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_requested;
 
 /* A full pipe drops the byte; by then 64 KiB of unread signal bytes are
  * already waiting, so the wake-up is not lost. */
@@ -186,10 +189,19 @@ static void sig_handler(int sig)
 {
 	int saved = errno;
 	char b = sig == SIGUSR1 ? SIG_BYTE_STATS : SIG_BYTE_STOP;
-	ssize_t w = write(sig_pipe[1], &b, 1);
+	ssize_t w;
+
+	if (sig != SIGUSR1)
+		stop_requested = 1;
+	w = write(sig_pipe[1], &b, 1);
 
 	(void)w;
 	errno = saved;
+}
+
+int dk_port_stop_requested(void)
+{
+	return stop_requested != 0;
 }
 
 int dk_port_signals_init(void)

@@ -118,9 +118,10 @@ static int left_ms(int64_t deadline)
 }
 
 /* Wait for a non-blocking connect to finish. Only the socket is polled,
- * not the signal pipe: a pending SIGUSR1 must not fail the connect, and a
- * stop is seen by the caller's next wait, at most the timeout later.
- * Returns 0 with errno set from SO_ERROR (0 = connected), -1 on timeout. */
+ * not the signal pipe (a pending SIGUSR1 must not fail the connect), in
+ * slices of 100 ms so that a stop request ends the wait within that.
+ * Returns 0 with errno set from SO_ERROR (0 = connected) or EINTR when
+ * stopped, -1 on timeout. */
 static int connect_finish(int fd, int64_t deadline)
 {
 	struct pollfd p;
@@ -130,12 +131,17 @@ static int connect_finish(int fd, int64_t deadline)
 	p.fd = fd;
 	p.events = POLLOUT;
 	for (;;) {
-		r = poll(&p, 1, left_ms(deadline));
+		int left = left_ms(deadline);
+		if (dk_port_stop_requested()) {
+			errno = EINTR;
+			return 0;
+		}
+		r = poll(&p, 1, left > 100 ? 100 : left);
 		if (r > 0)
 			break;
-		if (r == 0)
+		if (r == 0 && left <= 100)
 			return -1;
-		if (errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			return 0;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)

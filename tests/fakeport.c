@@ -23,6 +23,8 @@ uint32_t dk_port_random(void) { return fake_random; }
 const char *dk_port_errstr(void) { return "fake error"; }
 void dk_port_set_err(int errnum, const char *text) { (void)errnum; (void)text; }
 
+int dk_port_stop_requested(void) { return 0; }
+
 void dk_port_log_open(int use_syslog, enum dk_log_level max_level)
 {
 	(void)use_syslog;

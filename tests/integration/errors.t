@@ -67,6 +67,14 @@ dockev -H "unix://$SOCK" --json --backoff 10ms:20ms --since 0 --until $UNTIL >/d
 grep -q 'malformed answer: not an HTTP/1.x response (starts "SSH-2.0-OpenSSH_9.2?")' "$T/err"
 ok $? "says what was wrong with the answer"
 
+# An engine that accepts and never answers: the head times out (10 s).
+fake_start -e "$EX" --stall --faults 1
+dockev -H "unix://$SOCK" --json --backoff 10ms:20ms --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
+st=$?
+events "$T/out" | cmp -s - "$EX"
+ok $(( st + $? )) "a stalled engine: timed out, retried, every event"
+grep -q 'no response head within 10000 ms; retrying' "$T/err"; ok $? "the stall is named"
+
 # No engine at all: retried with back-off until stopped; exit 0 on SIGTERM.
 fake_stop
 $WRAP "$DOCKEV" -H "unix://$T/none.sock" --backoff 50ms:100ms >/dev/null 2>"$T/err" &

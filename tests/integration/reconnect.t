@@ -45,12 +45,12 @@ is "$(sed -n 4p "$T/requests" | grep -c 'since=1795790000.009000000')" 1 "after 
 
 # SIGUSR1 logs counters; SIGTERM on an idle stream exits 0 quickly.
 fake_start -g 20 --t0 1795790000000000000
-$WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 >"$T/out" 2>"$T/err" &
+$WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 -q >"$T/out" 2>"$T/err" &
 pid=$!
 i=0; while [ "$(events "$T/out" 2>/dev/null | wc -l)" -lt 20 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 is "$(events "$T/out" | wc -l)" 20 "stdout is flushed while the stream is idle"
 kill -USR1 $pid; sleep 0.3
-grep -q 'counters: events 20, duplicates dropped 0, skipped 0' "$T/err"; ok $? "SIGUSR1: one line of counters"
+grep -q 'counters: events 20, duplicates dropped 0, skipped 0' "$T/err"; ok $? "SIGUSR1: one line of counters, even with -q"
 start=$(date +%s%N)
 kill -TERM $pid; wait $pid; st=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
