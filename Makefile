@@ -37,7 +37,7 @@ ALL_LDFLAGS = $(DK_LDFLAGS) $(LDFLAGS)
 
 # Every agent/*.c but main.c and the handler table is core (libdockev.a).
 CORE = $(filter-out main handlers,$(basename $(notdir $(wildcard agent/*.c))))
-PORT = posix sock
+PORT = posix sock proc fs
 ifeq ($(TLS),none)
 PORT += tls_none
 else ifeq ($(TLS),mbedtls)
@@ -51,8 +51,9 @@ PORT_OBJ = $(PORT:%=$(BUILD)/port/%.o)
 LIB = $(BUILD)/libdockev.a
 BIN = $(BUILD)/dockev
 
-UNIT_SRC = $(filter-out tests/test_port.c,$(sort $(wildcard tests/test_*.c)))
-UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port
+UNIT_SRC = $(filter-out tests/test_port.c tests/test_proc.c,$(sort $(wildcard tests/test_*.c)))
+UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port \
+	$(BUILD)/tests/test_proc
 TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
 
 .PHONY: all check test demo bench install clean deps
@@ -88,6 +89,9 @@ $(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(LIB) $(BUILD)/tests/fakeport.o
 
 # The port's own test links the real port, not the fakes.
 $(BUILD)/tests/test_port: tests/test_port.c tests/*.h $(PORT_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS)
+$(BUILD)/tests/test_proc: tests/test_proc.c tests/*.h $(PORT_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS)
 

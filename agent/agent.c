@@ -22,6 +22,9 @@ int dk_agent_init(struct dk_agent *ag)
 	dk_backoff_init(&ag->bo, ag->opts.backoff_min_ms,
 	                ag->opts.backoff_max_ms, ag->opts.backoff_reset_ms);
 	dk_framer_init(&ag->fr, ag->buf, sizeof ag->buf);
+	dk_hook_init(&ag->hooks, ag->opts.hooks_dir, ag->ep.url,
+	             ag->opts.hook_timeout_ms, ag->opts.hook_jobs,
+	             ag->opts.hook_queue);
 	ag->t.fd = -1;
 	return DK_OK;
 }
@@ -97,7 +100,9 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 	if (tn == ag->resume_ns)
 		ag->seen[ag->nseen++ % DK_DEDUPE_MAX] = h;
 	ag->n.events++;
-	return dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+	r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+	dk_hook_event(&ag->hooks, &ag->ev);
+	return r;
 }
 
 /* Write s as JSON string contents (quotes and controls escaped). */
@@ -140,7 +145,9 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	r = dk_event_parse(&ag->ev, ag->synth, (size_t)n);
 	if (r < 0)
 		return 0;
-	return dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+	r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+	dk_hook_event(&ag->hooks, &ag->ev);
+	return r;
 }
 
 void dk_agent_log_counters(const struct dk_agent *ag)
@@ -149,7 +156,8 @@ void dk_agent_log_counters(const struct dk_agent *ag)
 	dk_port_log(DK_LOG_NOTICE,
 	            "counters: events %llu, duplicates dropped %llu, skipped %llu "
 	            "(too big %llu, too many tokens %llu, bad json %llu, "
-	            "invalid %llu), connects %llu, reconnects %llu, bytes %llu",
+	            "invalid %llu), connects %llu, reconnects %llu, bytes %llu, "
+	            "hooks run %llu, hook failures %llu, hooks skipped %llu",
 	            (unsigned long long)c->events, (unsigned long long)c->duplicates,
 	            (unsigned long long)(c->too_big + c->too_many_tokens +
 	                                 c->bad_json + c->invalid),
@@ -157,32 +165,98 @@ void dk_agent_log_counters(const struct dk_agent *ag)
 	            (unsigned long long)c->too_many_tokens,
 	            (unsigned long long)c->bad_json, (unsigned long long)c->invalid,
 	            (unsigned long long)c->connects,
-	            (unsigned long long)c->reconnects, (unsigned long long)c->bytes);
+	            (unsigned long long)c->reconnects, (unsigned long long)c->bytes,
+	            (unsigned long long)ag->hooks.run,
+	            (unsigned long long)ag->hooks.failed,
+	            (unsigned long long)ag->hooks.skipped);
 }
 
-/* Sleep for the back-off delay; signals still work. Returns 1 to stop. */
-static int sleep_backoff(struct dk_agent *ag, int64_t ms)
+int dk_agent_signals(struct dk_agent *ag)
 {
-	int64_t deadline = dk_port_now_ms() + ms;
+	enum dk_sig sig;
+	int stop = 0;
 
-	fflush(stdout);
-	for (;;) {
-		int64_t left = deadline - dk_port_now_ms();
-		int r;
-		if (left <= 0)
-			return 0;
-		r = dk_port_wait(-1, 0, (int)left);
-		if (r != 2)
-			continue;
-		switch (dk_port_signal_take()) {
+	while ((sig = dk_port_signal_take()) != DK_SIG_NONE) {
+		switch (sig) {
 		case DK_SIG_STOP:
-			return 1;
+			/* A second stop while hooks finish kills them. */
+			if (++ag->stops > 1)
+				dk_hook_stop(&ag->hooks, 1);
+			stop = 1;
+			break;
 		case DK_SIG_STATS:
 			dk_agent_log_counters(ag);
+			break;
+		case DK_SIG_CHILD:
+			ag->hooks.reap_due = 1;
 			break;
 		default:
 			break;
 		}
+	}
+	return stop;
+}
+
+int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
+{
+	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
+	struct dk_pollfd fds[1 + DK_HOOK_JOBS_MAX];
+
+	for (;;) {
+		int n = 0, r, left = -1, hook_ms;
+
+		dk_hook_service(&ag->hooks);
+		/* Whatever handlers printed goes out before we sleep. */
+		fflush(stdout);
+		if (fd >= 0) {
+			fds[0].fd = fd;
+			fds[0].events = want_write ? DK_POLL_OUT : DK_POLL_IN;
+			fds[0].revents = 0;
+			n = 1;
+		}
+		n += dk_hook_pollfds(&ag->hooks, fds + n, DK_HOOK_JOBS_MAX);
+		if (deadline >= 0) {
+			int64_t l = deadline - dk_port_now_ms();
+			left = l > 0 ? (int)l : 0;
+		}
+		hook_ms = dk_hook_next_ms(&ag->hooks);
+		if (hook_ms >= 0 && (left < 0 || hook_ms < left))
+			left = hook_ms;
+		r = dk_port_poll(fds, n, left);
+		if (r == 2 && dk_agent_signals(ag))
+			return -1;
+		if (fd >= 0 && fds[0].revents)
+			return 1;
+		if (deadline >= 0 && dk_port_now_ms() >= deadline)
+			return 0;
+		if (r < 0)
+			return 0;
+	}
+}
+
+/* Sleep for the back-off delay; hooks and signals are served meanwhile.
+ * Returns 1 to stop. */
+static int sleep_backoff(struct dk_agent *ag, int64_t ms)
+{
+	return dk_agent_wait(ag, -1, 0, (int)ms) < 0;
+}
+
+/* Before exiting: at --until every queued hook still runs; on a stop only
+ * the running ones finish (within their timeout; a second stop kills). */
+static void drain_hooks(struct dk_agent *ag, int run_queued)
+{
+	struct dk_hooks *h = &ag->hooks;
+
+	if (!h->dir)
+		return;
+	if (!run_queued)
+		dk_hook_stop(h, 0);
+	for (;;) {
+		dk_hook_service(h);
+		if (dk_hook_running(h) == 0 && dk_hook_queued(h) == 0)
+			break;
+		if (dk_agent_wait(ag, -1, 0, 1000) < 0)
+			dk_hook_stop(h, ag->stops > 1);
 	}
 }
 
@@ -207,6 +281,8 @@ int dk_agent_run(struct dk_agent *ag)
 				out = DK_OUT_HANDLER_ERR;
 		}
 		fflush(stdout);
+		if (out != DK_OUT_RETRY)
+			drain_hooks(ag, out == DK_OUT_DONE);
 		switch (out) {
 		case DK_OUT_STOP:
 		case DK_OUT_DONE:

@@ -14,6 +14,7 @@
 #include "framer.h"
 #include "event.h"
 #include "backoff.h"
+#include "hook.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -28,6 +29,9 @@ struct dk_opts {
 	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
 	int use_syslog;
 	int tls;                     /* --tls/--tlsverify/DOCKER_TLS_VERIFY */
+	const char *hooks_dir;       /* --hooks, NULL = off */
+	int64_t hook_timeout_ms;
+	int hook_jobs, hook_queue;
 };
 
 /* Everything counted, logged on SIGUSR1 and at exit with -v. */
@@ -79,9 +83,11 @@ struct dk_agent {
 
 	int connected;     /* an events stream is open */
 	int64_t connected_ms;
+	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
 	char why[256];     /* last failure, for logs and dockev disconnect */
 	char synth[1024];  /* synthetic event JSON */
 	char buf[DK_BUF_SIZE];
+	struct dk_hooks hooks;
 };
 
 /* Prepare ag from ag->opts: endpoint (ag->ep must already be parsed),
@@ -101,6 +107,15 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
 /* Synthetic event of Type "dockev" (connect, disconnect) through the same
  * dispatch. Returns 0 or a handler's non-zero result. */
 int dk_agent_synthetic(struct dk_agent *ag, const char *action);
+
+/* The one wait of the agent: for fd (readable, or writable; -1 = none)
+ * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,
+ * timeouts, exits) and signals (SIGUSR1 logs counters) meanwhile.
+ * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request. */
+int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms);
+
+/* Handle the signals that arrived; returns 1 when one asks to stop. */
+int dk_agent_signals(struct dk_agent *ag);
 
 /* Log the counters in one line. */
 void dk_agent_log_counters(const struct dk_agent *ag);

@@ -128,6 +128,53 @@
 #define DK_OUT_BUF (16 * 1024)
 #endif
 
+/* Hooks. The queue holds up to --hook-queue events (at most
+ * DK_HOOK_QUEUE_MAX) in a ring of DK_HOOK_EVENT_AVG bytes per event
+ * (static; only the part --hook-queue uses is ever touched); an event that
+ * does not fit is skipped and counted. */
+#ifndef DK_HOOK_QUEUE_MAX
+#define DK_HOOK_QUEUE_MAX 256
+#endif
+#ifndef DK_HOOK_QUEUE_DEFAULT
+#define DK_HOOK_QUEUE_DEFAULT 64
+#endif
+#ifndef DK_HOOK_EVENT_AVG
+#define DK_HOOK_EVENT_AVG 4096
+#endif
+/* Hooks running at once, at most (--hook-jobs, default 4). */
+#ifndef DK_HOOK_JOBS_MAX
+#define DK_HOOK_JOBS_MAX 32
+#endif
+#ifndef DK_HOOK_JOBS_DEFAULT
+#define DK_HOOK_JOBS_DEFAULT 4
+#endif
+/* One hook environment: bytes for our variables, variables in all (the
+ * agent's own included), and the longest value before it is cut. */
+#ifndef DK_HOOK_ENV_BYTES
+#define DK_HOOK_ENV_BYTES (64 * 1024)
+#endif
+#ifndef DK_HOOK_ENV_VARS
+#define DK_HOOK_ENV_VARS 512
+#endif
+#ifndef DK_HOOK_VALUE_MAX
+#define DK_HOOK_VALUE_MAX 4096
+#endif
+/* Names of the *.d directories in the hooks directory, all together. */
+#ifndef DK_HOOK_DIRS_BYTES
+#define DK_HOOK_DIRS_BYTES 4096
+#endif
+/* A path in the hooks directory: DIR/T.A.d/script. */
+#ifndef DK_HOOK_PATH_MAX
+#define DK_HOOK_PATH_MAX 1024
+#endif
+/* Timeout default, and the grace between SIGTERM and SIGKILL, ms. */
+#ifndef DK_HOOK_TIMEOUT_MS
+#define DK_HOOK_TIMEOUT_MS 30000
+#endif
+#ifndef DK_HOOK_GRACE_MS
+#define DK_HOOK_GRACE_MS 2000
+#endif
+
 #if DK_HEAD_MAX > DK_BUF_SIZE
 #error "DK_HEAD_MAX must fit in DK_BUF_SIZE"
 #endif
@@ -139,6 +186,15 @@
 #endif
 #if DK_CHUNK_HEX_MAX > 15
 #error "DK_CHUNK_HEX_MAX over 15 digits overflows a 64-bit size"
+#endif
+#if DK_HOOK_QUEUE_DEFAULT > DK_HOOK_QUEUE_MAX || DK_HOOK_JOBS_DEFAULT > DK_HOOK_JOBS_MAX
+#error "hook defaults above their maximum"
+#endif
+#if defined(DK_POLL_MAX) && DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
+#error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
+#endif
+#if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
+#error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"

@@ -36,6 +36,11 @@ static const char usage_text[] =
 "                        reconnect delays (default 500ms:30s:60s): jittered,\n"
 "                        doubling from MIN to MAX; a connection up for RESET\n"
 "                        starts again from MIN\n"
+"      --hooks DIR       run the executables in DIR/TYPE.ACTION.d/, DIR/TYPE.d/\n"
+"                        and DIR/all.d/ for each event (see README: hooks)\n"
+"      --hook-timeout D  kill a hook's process group after D (default 30s)\n"
+"      --hook-jobs N     hooks of different actors at once (default 4)\n"
+"      --hook-queue N    events waiting for their hooks, at most (default 64)\n"
 "      --tls, --tlsverify  use TLS (needs a TLS build); also $DOCKER_TLS_VERIFY\n"
 "  -v, --verbose         more log lines (requests)\n"
 "  -q, --quiet           log errors only\n"
@@ -88,6 +93,25 @@ static int64_t duration_ms(const char *s, const char *opt)
 	if (dk_when_duration(s, &ns) != DK_OK)
 		usage_error("bad %s duration '%s'", opt, s);
 	return ns / 1000000;
+}
+
+/* A whole number in [lo, hi], else a usage error naming the option. */
+static int number(const char *s, const char *opt, int lo, int hi)
+{
+	long v = 0;
+	const char *p = s;
+
+	if (!*p)
+		usage_error("bad %s '%s': want a number", opt, s);
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > hi)
+			usage_error("bad %s '%s': want a number from %d to %d", opt, s,
+			            lo, hi);
+		v = v * 10 + (*p - '0');
+	}
+	if (v < lo || v > hi)
+		usage_error("bad %s '%s': want a number from %d to %d", opt, s, lo, hi);
+	return (int)v;
 }
 
 static void parse_backoff(struct dk_opts *o, const char *v)
@@ -164,6 +188,18 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			o->api_version = v;
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--backoff"))) {
 			parse_backoff(o, v);
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hooks"))) {
+			if (!*v)
+				usage_error("bad --hooks '%s': want a directory", v);
+			o->hooks_dir = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-timeout"))) {
+			o->hook_timeout_ms = duration_ms(v, "--hook-timeout");
+			if (o->hook_timeout_ms < 1)
+				usage_error("bad --hook-timeout '%s': want more than 0", v);
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-jobs"))) {
+			o->hook_jobs = number(v, "--hook-jobs", 1, DK_HOOK_JOBS_MAX);
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-queue"))) {
+			o->hook_queue = number(v, "--hook-queue", 1, DK_HOOK_QUEUE_MAX);
 		} else if (a[0] == '-') {
 			usage_error("unknown option '%s'", a);
 		} else {
@@ -178,9 +214,19 @@ int main(int argc, char **argv)
 	const char *env;
 	int r, bad = -1;
 
+	/* Started with stdin, stdout or stderr closed (some init systems),
+	 * a socket or a hook's pipe would land there. */
+	while ((r = dk_port_open_null()) >= 0 && r < 3)
+		;
+	if (r > 2)
+		dk_port_close(r);
+
 	o->backoff_min_ms = DK_BACKOFF_MIN_MS;
 	o->backoff_max_ms = DK_BACKOFF_MAX_MS;
 	o->backoff_reset_ms = DK_BACKOFF_RESET_MS;
+	o->hook_timeout_ms = DK_HOOK_TIMEOUT_MS;
+	o->hook_jobs = DK_HOOK_JOBS_DEFAULT;
+	o->hook_queue = DK_HOOK_QUEUE_DEFAULT;
 	parse_args(o, argc, argv);
 
 	/* Filters are checked here so that a bad key is a usage error. */
@@ -216,6 +262,11 @@ int main(int argc, char **argv)
 		dk_port_log(DK_LOG_ERR, "TLS asked for (--tls, --tlsverify or "
 		            "DOCKER_TLS_VERIFY) but dockev was built without TLS "
 		            "(TLS=none); rebuild with TLS=mbedtls");
+		return 1;
+	}
+	if (o->hooks_dir && dk_port_mtime(o->hooks_dir) < 0) {
+		dk_port_log(DK_LOG_ERR, "--hooks %s: not a readable directory",
+		            o->hooks_dir);
 		return 1;
 	}
 	if ((r = dk_agent_init(&agent)) != DK_OK) {

@@ -23,39 +23,16 @@ static enum dk_outcome retry(struct dk_agent *ag, const char *what,
 	return DK_OUT_RETRY;
 }
 
-/* Wait for the transport (readable, or writable), handling signals:
- * SIGUSR1 logs the counters and waits on. timeout_ms < 0: forever. */
+/* Wait for the transport (readable, or writable); timeout_ms < 0:
+ * forever. Bytes TLS already holds count as readable. */
 static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
 {
-	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
+	int r;
 
 	if (!want_write && ag->t.pending(&ag->t) > 0)
 		return IO_OK;
-	for (;;) {
-		int left = -1, r;
-		if (deadline >= 0) {
-			int64_t l = deadline - dk_port_now_ms();
-			left = l > 0 ? (int)l : 0;
-		}
-		/* Whatever handlers printed goes out before we sleep. */
-		fflush(stdout);
-		r = dk_port_wait(ag->t.fd, want_write, left);
-		if (r == 1)
-			return IO_OK;
-		if (r == 0)
-			return IO_TIMEOUT;
-		if (r < 0)
-			return IO_FAIL;
-		switch (dk_port_signal_take()) {
-		case DK_SIG_STOP:
-			return IO_STOP;
-		case DK_SIG_STATS:
-			dk_agent_log_counters(ag);
-			break;
-		default:
-			break;
-		}
-	}
+	r = dk_agent_wait(ag, ag->t.fd, want_write, timeout_ms);
+	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : IO_STOP;
 }
 
 static int send_all(struct dk_agent *ag, const char *p, size_t n)
@@ -282,6 +259,9 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 		char *p = dk_framer_space(&ag->fr, &room);
 		int r, f;
 
+		/* A stream that never pauses must still see signals. */
+		if (dk_port_signal_seen() && dk_agent_signals(ag))
+			return DK_OUT_STOP;
 		if (raw == 0) {
 			long n = read_some(ag, p, room, -1);
 			if (n == 0) {
@@ -320,6 +300,9 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 			if ((f = dk_agent_deliver(ag, rec, len)) != 0)
 				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 		}
+		/* Events just queued start their hooks now, not at the next
+		 * pause of the stream. */
+		dk_hook_service(&ag->hooks);
 		if (r < 0)
 			return retry(ag, "events stream", dk_strerror(r));
 		if (r == DK_CHUNK_END) {

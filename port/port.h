@@ -76,11 +76,17 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 
 /* ---- signals and waiting ---------------------------------------------- */
 
-enum dk_sig { DK_SIG_NONE = 0, DK_SIG_STOP = 1, DK_SIG_STATS = 2 };
+enum dk_sig { DK_SIG_NONE = 0, DK_SIG_STOP = 1, DK_SIG_STATS = 2,
+              DK_SIG_CHILD = 3 };
 
-/* Install the handlers for SIGINT/SIGTERM (stop), SIGUSR1 (stats) and
- * ignore SIGPIPE. The handlers only write to a self-pipe. */
+/* Install the handlers for SIGINT/SIGTERM (stop), SIGUSR1 (stats),
+ * SIGCHLD (child) and ignore SIGPIPE. The handlers only write to a
+ * self-pipe. */
 int dk_port_signals_init(void);
+/* Has a signal arrived since the last call (cheap, no system call)?
+ * Clears the mark; then dk_port_signal_take gets them. */
+int dk_port_signal_seen(void);
+
 /* Take the next pending signal, DK_SIG_NONE if there is none. */
 enum dk_sig dk_port_signal_take(void);
 
@@ -92,5 +98,86 @@ int dk_port_stop_requested(void);
  * timeout_ms passes (< 0: forever). Returns 1 readable, 0 timed out,
  * 2 signal pending, negative dk_err. want_write waits for writability. */
 int dk_port_wait(int fd, int want_write, int timeout_ms);
+
+/* The same for several fds: each entry's events (DK_POLL_IN/DK_POLL_OUT)
+ * are waited for and revents set (DK_POLL_IN/OUT, DK_POLL_ERR for
+ * error or hang-up). Entries with fd < 0 are ignored (revents 0). Returns
+ * 1 when some fd is ready, 0 on timeout, 2 when a signal is pending
+ * (revents may be set too), negative dk_err: DK_ERR_IO for a closed fd,
+ * DK_ERR_PARAM for more than DK_POLL_MAX entries with fd >= 0. */
+#ifndef DK_POLL_MAX
+#define DK_POLL_MAX 64
+#endif
+#define DK_POLL_IN 1
+#define DK_POLL_OUT 2
+#define DK_POLL_ERR 4
+struct dk_pollfd {
+	int fd;
+	int events;
+	int revents;
+};
+int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms);
+
+/* ---- processes (hook scripts) ------------------------------------------ */
+
+/* Start path with argv and envp (never through a shell) in a new process
+ * group of its own, signal dispositions and mask reset to defaults, stdin
+ * from a new pipe whose write end (non-blocking, close-on-exec) is
+ * returned in *stdin_fd, stdout and stderr both to the agent's stderr,
+ * every other descriptor closed (all of the agent's are close-on-exec).
+ * Returns DK_OK with *pid set, or DK_ERR_IO with why holding the reason
+ * (exec's errno text: "Permission denied", "Exec format error").
+ * An exec failure is reported here, not as an exit status. */
+int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
+                  int *pid, int *stdin_fd, char *why, size_t whylen);
+
+/* Send sig (DK_KILL_TERM or DK_KILL_KILL) to process group pgid; a group
+ * already gone is not an error, pgid <= 1 is never sent to. */
+#define DK_KILL_TERM 1
+#define DK_KILL_KILL 2
+void dk_port_kill_group(int pgid, int sig);
+
+/* Reap one exited child without blocking. Returns its pid (> 0) and fills
+ * *code: exit status 0..255, or -N when killed by signal N; 0 when no
+ * child has exited; negative when there are no children. */
+int dk_port_reap(int *code);
+
+/* Open /dev/null read-write (not close-on-exec): main uses it to make
+ * sure fds 0, 1 and 2 are open. Returns the fd, or -1. */
+int dk_port_open_null(void);
+
+/* Close a descriptor the port gave out (a hook's stdin pipe). */
+void dk_port_close(int fd);
+
+/* Write to a non-blocking fd: bytes written, DK_T_AGAIN, or DK_ERR_IO
+ * (EPIPE when the hook closed its stdin). */
+long dk_port_write(int fd, const void *buf, size_t len);
+
+/* The agent's environment (environ), NULL-terminated. */
+char *const *dk_port_environ(void);
+
+/* ---- files (hook directories) ------------------------------------------ */
+
+/* Modification time of path in nanoseconds, or -1 when it cannot be
+ * stat()ed. Used to notice that a hooks directory changed. */
+int64_t dk_port_mtime(const char *path);
+
+/* The entry of directory dir with the smallest name greater than after
+ * (after "" = the first), by strcmp order, skipping "." and "..". Writes it
+ * to name (cap bytes; name may be the same buffer as after). Returns 1
+ * found, 0 none left, DK_ERR_IO when dir cannot be read. A name that does
+ * not fit in cap is skipped (cap 256 = NAME_MAX + 1 fits every name). */
+int dk_port_dir_next(const char *dir, const char *after, char *name,
+                     size_t cap);
+
+/* May dir/name run as a hook? It must be a regular executable file (not
+ * a symbolic link) owned by root or by the agent's user, and neither it
+ * nor dir writable by group or others (dir owned by root or the agent's
+ * user too). Returns DK_OK, or DK_ERR_PARAM with why saying what is wrong
+ * ("writable by group or others", "not executable", "owned by uid 1000,
+ * not root or the agent's user", "not a regular file", "is a symbolic
+ * link", "directory writable by group or others", or errno's text). */
+int dk_port_script_ok(const char *dir, const char *name, char *why,
+                      size_t whylen);
 
 #endif

@@ -1,7 +1,8 @@
 /* posix.c - the link-time half of the port on POSIX systems: clocks, jitter
- * randomness, the log (stderr or syslog), the last-failure text, and signals
- * turned into bytes on a self-pipe so the one poll() loop sees them
- * (skalibs selfpipe). The transports live in sock.c and tls_*.c.
+ * randomness, the log (stderr or syslog), the last-failure text, signals
+ * turned into bytes on a self-pipe (skalibs selfpipe) and the one poll()
+ * that waits on them and on the caller's fds. The transports live in sock.c
+ * and tls_*.c, hook processes in proc.c, hook directories in fs.c.
  */
 /* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng. */
 #define _GNU_SOURCE
@@ -179,24 +180,45 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 
 #define SIG_BYTE_STOP 'S'
 #define SIG_BYTE_STATS 'U'
+#define SIG_BYTE_CHILD 'C'
 
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t sig_seen; /* for the read loop's cheap check */
 
 /* A full pipe drops the byte; by then 64 KiB of unread signal bytes are
- * already waiting, so the wake-up is not lost. */
+ * already waiting, so the wake-up is not lost. For SIGCHLD one byte may
+ * stand for several children: the taker reaps until none is left. */
 static void sig_handler(int sig)
 {
 	int saved = errno;
-	char b = sig == SIGUSR1 ? SIG_BYTE_STATS : SIG_BYTE_STOP;
+	char b;
 	ssize_t w;
 
-	if (sig != SIGUSR1)
+	if (sig == SIGUSR1) {
+		b = SIG_BYTE_STATS;
+	} else if (sig == SIGCHLD) {
+		b = SIG_BYTE_CHILD;
+	} else {
+		b = SIG_BYTE_STOP;
 		stop_requested = 1;
+	}
 	w = write(sig_pipe[1], &b, 1);
+	sig_seen = 1;
 
 	(void)w;
 	errno = saved;
+}
+
+/* The byte is written before the mark is set, so whoever sees the mark
+ * finds the byte; a signal between the test and the clear has its byte in
+ * the pipe too, and the caller takes every byte next. */
+int dk_port_signal_seen(void)
+{
+	if (!sig_seen)
+		return 0;
+	sig_seen = 0;
+	return 1;
 }
 
 int dk_port_stop_requested(void)
@@ -224,6 +246,11 @@ int dk_port_signals_init(void)
 	sa.sa_flags = SA_RESTART;
 	if (sigaction(SIGUSR1, &sa, NULL) != 0)
 		goto fail;
+	/* Hooks end all the time; that must not cut a write short either.
+	 * Stopped or continued hooks are not news: only exits are reaped. */
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	if (sigaction(SIGCHLD, &sa, NULL) != 0)
+		goto fail;
 	/* Sends use MSG_NOSIGNAL; this covers stdout and hook stdin pipes.
 	 * SIG_IGN is inherited across exec: spawn must reset it to default. */
 	sa.sa_handler = SIG_IGN;
@@ -248,28 +275,50 @@ enum dk_sig dk_port_signal_take(void)
 	while (r < 0 && errno == EINTR);
 	if (r != 1)
 		return DK_SIG_NONE;
-	return b == SIG_BYTE_STATS ? DK_SIG_STATS : DK_SIG_STOP;
+	switch (b) {
+	case SIG_BYTE_STATS:
+		return DK_SIG_STATS;
+	case SIG_BYTE_CHILD:
+		return DK_SIG_CHILD;
+	default:
+		return DK_SIG_STOP;
+	}
 }
 
-int dk_port_wait(int fd, int want_write, int timeout_ms)
+/* One poll() for the whole agent: the self-pipe comes first, then the
+ * caller's fds >= 0 in order. The self-pipe is only looked at, never read:
+ * the byte stays until dk_port_signal_take, so a signal is never lost
+ * between the wait and the loop that handles it. */
+int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms)
 {
-	struct pollfd p[2];
-	nfds_t n = 0;
+	struct pollfd p[1 + DK_POLL_MAX];
+	nfds_t np = 0;
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : 0;
-	int ms = timeout_ms, r, sig_i = -1, fd_i = -1;
+	int ms = timeout_ms, r, i, ready = 0, bad = 0, sig_i = -1;
 
+	if (n < 0 || (n > 0 && !fds))
+		return DK_ERR_PARAM;
 	if (sig_pipe[0] >= 0) {
-		p[n].fd = sig_pipe[0];
-		p[n].events = POLLIN;
-		sig_i = (int)n++;
+		p[np].fd = sig_pipe[0];
+		p[np].events = POLLIN;
+		sig_i = (int)np++;
 	}
-	if (fd >= 0) {
-		p[n].fd = fd;
-		p[n].events = want_write ? POLLOUT : POLLIN;
-		fd_i = (int)n++;
+	for (i = 0; i < n; i++) {
+		fds[i].revents = 0;
+		if (fds[i].fd < 0)
+			continue;
+		if (np == sizeof p / sizeof p[0]) {
+			dk_port_set_err(0, "too many fds to poll");
+			return DK_ERR_PARAM;
+		}
+		p[np].fd = fds[i].fd;
+		p[np].events = (short)(((fds[i].events & DK_POLL_IN) ? POLLIN : 0) |
+		                       ((fds[i].events & DK_POLL_OUT) ? POLLOUT : 0));
+		p[np].revents = 0;
+		np++;
 	}
 	for (;;) {
-		r = poll(p, n, ms);
+		r = poll(p, np, ms);
 		if (r >= 0)
 			break;
 		if (errno != EINTR) {
@@ -285,15 +334,40 @@ int dk_port_wait(int fd, int want_write, int timeout_ms)
 	}
 	if (r == 0)
 		return 0;
+	np = sig_i >= 0 ? 1 : 0;
+	for (i = 0; i < n; i++) {
+		short re;
+
+		if (fds[i].fd < 0)
+			continue;
+		re = p[np++].revents;
+		if (re & POLLNVAL)
+			bad = 1;
+		/* POLLHUP/POLLERR count as ready: the next read or write
+		 * reports why. */
+		fds[i].revents = ((re & POLLIN) ? DK_POLL_IN : 0) |
+		                 ((re & POLLOUT) ? DK_POLL_OUT : 0) |
+		                 ((re & (POLLERR | POLLHUP)) ? DK_POLL_ERR : 0);
+		if (fds[i].revents)
+			ready = 1;
+	}
 	/* Checked first: a stop must win over a stream that never idles. */
 	if (sig_i >= 0 && (p[sig_i].revents & POLLIN))
 		return 2;
-	if (fd_i >= 0 && (p[fd_i].revents & POLLNVAL)) {
+	/* A closed fd handed in is a bug in the caller; say so rather than
+	 * spin on an fd that poll() calls "ready" forever. */
+	if (bad) {
 		dk_port_set_err(EBADF, NULL);
 		return DK_ERR_IO;
 	}
-	/* POLLHUP/POLLERR count as ready: the next recv/send reports why. */
-	if (fd_i >= 0 && p[fd_i].revents)
-		return 1;
-	return 0;
+	return ready;
+}
+
+int dk_port_wait(int fd, int want_write, int timeout_ms)
+{
+	struct dk_pollfd p;
+
+	p.fd = fd;
+	p.events = want_write ? DK_POLL_OUT : DK_POLL_IN;
+	return dk_port_poll(&p, 1, timeout_ms);
 }

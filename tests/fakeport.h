@@ -13,5 +13,9 @@ extern uint32_t fake_random;       /* dk_port_random() returns this */
 extern char fake_log[8192];        /* every log line, '\n'-separated */
 extern int fake_log_lines;
 void fake_log_reset(void);
+/* dk_port_mtime and dk_port_dir_next see one directory holding these
+ * NUL-separated names (NULL: no directory), with this mtime. */
+extern const char *fake_dir_names;
+extern int64_t fake_mtime;
 
 #endif

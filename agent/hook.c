@@ -1,0 +1,617 @@
+/* hook.c - the hook policy: match events to DIR/T.A.d, DIR/T.d and
+ * DIR/all.d; queue them in a fixed ring without ever blocking the reader;
+ * run each event's scripts one after another, events of one actor in
+ * order, up to --hook-jobs at once; build each script's environment;
+ * enforce --hook-timeout on the whole process group. The port spawns,
+ * signals and reaps; this file decides.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "hook.h"
+#include "err.h"
+
+enum { J_QUEUED, J_RUNNING, J_DONE };
+
+#define NO_SPACE ((size_t)-1)
+
+void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
+                  int64_t timeout_ms, int jobs, int queue)
+{
+	size_t min_cap = DK_BUF_SIZE < sizeof h->ring ? DK_BUF_SIZE : sizeof h->ring;
+	int i;
+
+	/* Not the ring: its pages stay untouched until events need them. */
+	memset(h, 0, offsetof(struct dk_hooks, ring));
+	h->dir = dir;
+	h->host = host;
+	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
+	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;
+	h->max_queue = queue < 1 ? 1 : queue > DK_HOOK_QUEUE_MAX ? DK_HOOK_QUEUE_MAX : queue;
+	/* Room for the average event times the queue, and for any one event
+	 * the reader could hold. */
+	h->ring_cap = (size_t)h->max_queue * DK_HOOK_EVENT_AVG;
+	if (h->ring_cap < min_cap)
+		h->ring_cap = min_cap;
+	h->dir_mtime = -2;
+	for (i = 0; i < DK_HOOK_JOBS_MAX; i++) {
+		h->slots[i].job = -1;
+		h->slots[i].stdin_fd = -1;
+	}
+}
+
+/* ---- the hooks directory ----------------------------------------------- */
+
+/* Re-read the *.d names when the directory changed: a script directory
+ * added or removed takes effect at the next event, without a restart. */
+static void refresh_dirs(struct dk_hooks *h)
+{
+	char a[256], b[256], *name = a, *after = b;
+	int64_t m = dk_port_mtime(h->dir);
+	int r;
+
+	if (m == h->dir_mtime)
+		return;
+	if (m < 0 && h->dir_mtime != -1)
+		dk_port_log(DK_LOG_ERR, "hooks directory %s: %s", h->dir,
+		            "cannot be read; no hooks run until it can");
+	h->dir_mtime = m;
+	h->dirs_len = 0;
+	after[0] = '\0';
+	while (m >= 0 && (r = dk_port_dir_next(h->dir, after, name, sizeof a)) > 0) {
+		size_t n = strlen(name);
+		char *t;
+		if (n > 2 && strcmp(name + n - 2, ".d") == 0) {
+			if (h->dirs_len + n + 1 > sizeof h->dirs) {
+				dk_port_log(DK_LOG_ERR, "hooks directory %s: too many "
+				            "*.d directories; %s and later ignored",
+				            h->dir, name);
+				break;
+			}
+			memcpy(h->dirs + h->dirs_len, name, n + 1);
+			h->dirs_len += n + 1;
+		}
+		t = after, after = name, name = t;
+	}
+}
+
+static int has_dir(const struct dk_hooks *h, const char *name)
+{
+	size_t i = 0;
+	while (i < h->dirs_len) {
+		if (strcmp(h->dirs + i, name) == 0)
+			return 1;
+		i += strlen(h->dirs + i) + 1;
+	}
+	return 0;
+}
+
+/* Directory d (0: T.A.d, 1: T.d, 2: all.d) of ev, as a name in DIR.
+ * Returns 0 when the event's strings cannot name one (a '/', a NUL). */
+static int dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
+{
+	int n;
+
+	if (d == 2)
+		n = snprintf(out, cap, "all.d");
+	else if (memchr(ev->type.p, '/', ev->type.n) || memchr(ev->type.p, 0, ev->type.n) ||
+	         memchr(ev->base.p, '/', ev->base.n) || memchr(ev->base.p, 0, ev->base.n))
+		return 0;
+	else if (d == 0)
+		n = snprintf(out, cap, "%.*s.%.*s.d", (int)ev->type.n, ev->type.p,
+		             (int)ev->base.n, ev->base.p);
+	else
+		n = snprintf(out, cap, "%.*s.d", (int)ev->type.n, ev->type.p);
+	return n > 0 && (size_t)n < cap;
+}
+
+/* ---- the queue --------------------------------------------------------- */
+
+static struct dk_hook_job *job_at(struct dk_hooks *h, int qi)
+{
+	return &h->jobs[(h->qhead + qi) % h->max_queue];
+}
+
+/* Bytes for len more in the ring, after the live events (FIFO). */
+static size_t ring_alloc(struct dk_hooks *h, size_t len)
+{
+	size_t start;
+
+	if (len == 0 || len > h->ring_cap)
+		return NO_SPACE;
+	if (h->qcount == 0)
+		return 0;
+	start = job_at(h, 0)->off;
+	if (h->tail > start) {
+		if (len <= h->ring_cap - h->tail)
+			return h->tail;
+		return len < start ? 0 : NO_SPACE;
+	}
+	return h->tail + len < start ? h->tail : NO_SPACE;
+}
+
+static uint64_t actor_of(const struct dk_event *ev)
+{
+	uint64_t x = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < ev->type.n; i++)
+		x = (x ^ (unsigned char)ev->type.p[i]) * 1099511628211ULL;
+	x = (x ^ '/') * 1099511628211ULL;
+	for (i = 0; i < ev->id.n; i++)
+		x = (x ^ (unsigned char)ev->id.p[i]) * 1099511628211ULL;
+	return x;
+}
+
+static void identify(const struct dk_event *ev, char *out, size_t cap)
+{
+	snprintf(out, cap, "%.*s %.*s %.*s", (int)ev->type.n, ev->type.p,
+	         (int)ev->action.n, ev->action.p,
+	         (int)(ev->id.n > 12 ? 12 : ev->id.n), ev->id.p);
+}
+
+void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
+{
+	char name[DK_HOOK_PATH_MAX], id[128];
+	struct dk_hook_job *j;
+	size_t off;
+	int d, any = 0;
+
+	if (!h->dir || h->stopping)
+		return;
+	refresh_dirs(h);
+	for (d = 0; d < 3 && !any; d++)
+		any = dir_name(ev, d, name, sizeof name) && has_dir(h, name);
+	if (!any)
+		return;
+	if (h->qcount == h->max_queue ||
+	    (off = ring_alloc(h, ev->json.n)) == NO_SPACE) {
+		h->skipped++;
+		identify(ev, id, sizeof id);
+		dk_port_log(DK_LOG_WARN, "hook queue full (%d events waiting): "
+		            "skipped the hooks of %s", h->qcount, id);
+		return;
+	}
+	memcpy(h->ring + off, ev->json.p, ev->json.n);
+	h->tail = off + ev->json.n;
+	j = job_at(h, h->qcount++);
+	j->off = off;
+	j->len = ev->json.n;
+	j->actor = actor_of(ev);
+	j->state = J_QUEUED;
+}
+
+/* ---- environment ------------------------------------------------------- */
+
+static void note(struct dk_hook_env *e, const char *name, size_t nl,
+                 const char *what)
+{
+	size_t n = strlen(e->notes);
+	if (n + nl + strlen(what) + 4 < sizeof e->notes)
+		snprintf(e->notes + n, sizeof e->notes - n, "%s%.*s %s",
+		         n ? "; " : "", (int)nl, name, what);
+}
+
+/* Append NAME=value (value p[0..n), escaped when json) to e. */
+static void add(struct dk_hook_env *e, size_t *pos, const char *name,
+                size_t nl, const char *p, size_t n, int json)
+{
+	char *dst = e->buf + *pos;
+	size_t room = sizeof e->buf - *pos, vcap;
+	long vl;
+
+	if (e->n >= DK_HOOK_ENV_VARS || room < nl + 2) {
+		note(e, name, nl, "left out (environment full)");
+		return;
+	}
+	memcpy(dst, name, nl);
+	dst[nl] = '=';
+	vcap = room - nl - 1;
+	if (vcap > DK_HOOK_VALUE_MAX + 1)
+		vcap = DK_HOOK_VALUE_MAX + 1;
+	if (json) {
+		vl = dk_json_unescape(p, n, dst + nl + 1, vcap);
+		if (vl == DK_ERR_NOSPACE) {
+			vl = (long)strlen(dst + nl + 1);
+			note(e, name, nl, vcap == DK_HOOK_VALUE_MAX + 1
+			     ? "cut (longer than DK_HOOK_VALUE_MAX bytes)"
+			     : "cut (environment full)");
+		}
+	} else {
+		vl = (long)(n < vcap - 1 ? n : vcap - 1);
+		memcpy(dst + nl + 1, p, (size_t)vl);
+		dst[nl + 1 + vl] = '\0';
+		if ((size_t)vl < n)
+			note(e, name, nl, "cut");
+	}
+	/* The environment cannot carry a NUL byte: leave the variable out
+	 * rather than pass a different value; stdin has the whole event. */
+	if (memchr(dst + nl + 1, '\0', (size_t)vl)) {
+		note(e, name, nl, "left out (holds a NUL byte)");
+		return;
+	}
+	e->vars[e->n++] = dst;
+	*pos += nl + 1 + (size_t)vl + 1;
+}
+
+/* var from the attribute key, or empty when the event has none. */
+static void add_attr(struct dk_hook_env *e, size_t *pos,
+                     const struct dk_event *ev, const char *var,
+                     const char *key)
+{
+	struct dk_str k, v;
+	int i;
+
+	for (i = 0; i < ev->nattrs; i++)
+		if (dk_event_attr(ev, i, &k, &v) == DK_OK && k.n == strlen(key) &&
+		    memcmp(k.p, key, k.n) == 0) {
+			add(e, pos, var, strlen(var), v.p, v.n, 1);
+			return;
+		}
+	add(e, pos, var, strlen(var), "", 0, 0);
+}
+
+int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
+                      const char *host, char *const *base)
+{
+	static const char prefix[] = "DOCKEV_ATTR_";
+	size_t pos = 0;
+	int i;
+
+	e->n = 0;
+	e->notes[0] = '\0';
+	/* The agent's own environment, less any DOCKEV_* of its own, and
+	 * leaving room for ours. */
+	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
+		if (strncmp(base[i], "DOCKEV_", 7) != 0)
+			e->vars[e->n++] = base[i];
+#define ADD(name, s) add(e, &pos, name, sizeof name - 1, (s).p ? (s).p : "", (s).n, 0)
+	ADD("DOCKEV_TYPE", ev->type);
+	ADD("DOCKEV_ACTION", ev->base);
+	ADD("DOCKEV_ACTION_DETAIL", ev->detail);
+	ADD("DOCKEV_ID", ev->id);
+	add_attr(e, &pos, ev, "DOCKEV_NAME", "name");
+	add_attr(e, &pos, ev, "DOCKEV_IMAGE", "image");
+	ADD("DOCKEV_SCOPE", ev->scope);
+	ADD("DOCKEV_TIME", ev->time_text);
+	ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
+#undef ADD
+	add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
+	for (i = 0; i < ev->nattrs; i++) {
+		struct dk_str k, v;
+		char name[sizeof prefix + 128], key[128];
+		size_t j, nl = sizeof prefix - 1;
+
+		if (dk_event_attr(ev, i, &k, &v) != DK_OK)
+			break;
+		memcpy(name, prefix, nl);
+		if (dk_json_unescape(k.p, k.n, key, sizeof key) < 0 &&
+		    !key[0])
+			continue;
+		/* Upper-case, every character outside A-Z0-9 as one '_'
+		 * (UTF-8 continuation bytes belong to the character before). */
+		for (j = 0; key[j] && nl < sizeof name - 1; j++) {
+			unsigned char c = (unsigned char)key[j];
+			if ((c & 0xC0) == 0x80)
+				continue;
+			if (c >= 'a' && c <= 'z')
+				c = (unsigned char)(c - 32);
+			else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+				c = '_';
+			name[nl++] = (char)c;
+		}
+		add(e, &pos, name, nl, v.p, v.n, 1);
+	}
+	e->vars[e->n] = NULL;
+	return e->n;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static int name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static void feed(struct dk_hooks *h, struct dk_hook_slot *s)
+{
+	const struct dk_hook_job *j = &h->jobs[s->job];
+
+	while (s->stdin_fd >= 0) {
+		long w;
+		if (s->written < j->len)
+			w = dk_port_write(s->stdin_fd, h->ring + j->off + s->written,
+			                  j->len - s->written);
+		else
+			w = dk_port_write(s->stdin_fd, "\n", 1);
+		if (w == DK_T_AGAIN)
+			return;
+		/* An error is a hook that closed its stdin: its business. */
+		if (w > 0)
+			s->written += (size_t)w;
+		if (w <= 0 || s->written == j->len + 1) {
+			dk_port_close(s->stdin_fd);
+			s->stdin_fd = -1;
+		}
+	}
+}
+
+static void copy_arg(char *dst, struct dk_str s)
+{
+	size_t n = s.n < DK_FIELD_MAX - 1 ? s.n : DK_FIELD_MAX - 1;
+	memcpy(dst, s.p, n);
+	dst[n] = '\0'; /* a NUL inside cuts it: argv cannot hold one */
+}
+
+/* Start the slot's next script; when none is left, the job is done. */
+static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
+{
+	struct dk_hook_job *j = &h->jobs[s->job];
+	char dir[DK_HOOK_PATH_MAX], name[256], why[160], id[128];
+	int r;
+
+	if (dk_event_parse(&h->ev, h->ring + j->off, j->len) != DK_OK)
+		s->dir = 3; /* it parsed when queued; cannot happen */
+	identify(&h->ev, id, sizeof id);
+	while (s->dir < 3 && !h->stopping) {
+		char sub[DK_HOOK_PATH_MAX];
+		char *argv[5];
+		int n;
+
+		if (!dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
+			s->dir++;
+			s->last[0] = '\0';
+			continue;
+		}
+		n = snprintf(dir, sizeof dir, "%s/%s", h->dir, sub);
+		r = n > 0 && (size_t)n < sizeof dir
+		    ? dk_port_dir_next(dir, s->last, name, sizeof name) : 0;
+		if (r <= 0) {
+			if (r < 0)
+				dk_port_log(DK_LOG_ERR, "hooks: cannot read %s: %s",
+				            dir, dk_port_errstr());
+			s->dir++;
+			s->last[0] = '\0';
+			continue;
+		}
+		snprintf(s->last, sizeof s->last, "%s", name);
+		n = snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+		if (n < 0 || (size_t)n >= sizeof s->path)
+			continue;
+		if (!name_ok(name)) {
+			dk_port_log(DK_LOG_INFO, "hook %s skipped: name is not "
+			            "[A-Za-z0-9_-]+", s->path);
+			continue;
+		}
+		if (dk_port_script_ok(dir, name, why, sizeof why) != DK_OK) {
+			dk_port_log(DK_LOG_ERR, "hook %s refused: %s", s->path, why);
+			continue;
+		}
+		dk_hook_env_build(&h->env, &h->ev, h->host, dk_port_environ());
+		if (h->env.notes[0])
+			dk_port_log(DK_LOG_WARN, "hook %s for %s: %s", s->path, id,
+			            h->env.notes);
+		copy_arg(h->argv_buf[0], h->ev.type);
+		copy_arg(h->argv_buf[1], h->ev.base);
+		copy_arg(h->argv_buf[2], h->ev.id);
+		argv[0] = s->path;
+		argv[1] = h->argv_buf[0];
+		argv[2] = h->argv_buf[1];
+		argv[3] = h->argv_buf[2];
+		argv[4] = NULL;
+		r = dk_port_spawn(s->path, argv, h->env.vars, &s->pid,
+		                  &s->stdin_fd, why, sizeof why);
+		if (r != DK_OK) {
+			h->failed++;
+			dk_port_log(DK_LOG_ERR, "hook %s for %s could not start: %s",
+			            s->path, id, why);
+			continue;
+		}
+		h->run++;
+		s->written = 0;
+		s->killed = 0;
+		s->started_ms = dk_port_now_ms();
+		s->deadline_ms = s->started_ms + h->timeout_ms;
+		feed(h, s);
+		return;
+	}
+	/* Every script ran: free the job, and the ring space of the done
+	 * events at the head of the queue. */
+	j->state = J_DONE;
+	s->job = -1;
+	while (h->qcount > 0 && job_at(h, 0)->state == J_DONE) {
+		h->qhead = (h->qhead + 1) % h->max_queue;
+		h->qcount--;
+	}
+}
+
+static void reap(struct dk_hooks *h)
+{
+	int code, pid, i;
+
+	if (!h->reap_due)
+		return;
+	h->reap_due = 0;
+	while ((pid = dk_port_reap(&code)) > 0) {
+		struct dk_hook_slot *s = NULL;
+		char id[128];
+
+		for (i = 0; i < h->max_jobs; i++)
+			if (h->slots[i].pid == pid)
+				s = &h->slots[i];
+		if (!s)
+			continue;
+		if (s->stdin_fd >= 0) {
+			dk_port_close(s->stdin_fd);
+			s->stdin_fd = -1;
+		}
+		s->pid = 0;
+		if (dk_event_parse(&h->ev, h->ring + h->jobs[s->job].off,
+		                   h->jobs[s->job].len) == DK_OK)
+			identify(&h->ev, id, sizeof id);
+		else
+			strcpy(id, "?");
+		if (s->killed) {
+			h->failed++;
+			h->timeouts++;
+			dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
+			            "%lld ms: killed its process group", s->path, id,
+			            (long long)h->timeout_ms);
+		} else if (code > 0) {
+			h->failed++;
+			dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
+			            s->path, id, code);
+		} else if (code < 0) {
+			h->failed++;
+			dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
+			            s->path, id, -code);
+		}
+		next_script(h, s);
+	}
+}
+
+static void timeouts(struct dk_hooks *h, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < h->max_jobs; i++) {
+		struct dk_hook_slot *s = &h->slots[i];
+		if (s->pid <= 0 || now < s->deadline_ms)
+			continue;
+		if (s->killed == 0) {
+			dk_port_kill_group(s->pid, DK_KILL_TERM);
+			s->killed = 1;
+			s->deadline_ms = now + DK_HOOK_GRACE_MS;
+		} else if (s->killed == 1) {
+			dk_port_kill_group(s->pid, DK_KILL_KILL);
+			s->killed = 2;
+			s->deadline_ms = INT64_MAX;
+		}
+	}
+}
+
+/* May queued job qi start: no script of its actor runs, and no earlier
+ * queued event of its actor waits? */
+static int runnable(struct dk_hooks *h, int qi)
+{
+	struct dk_hook_job *j = job_at(h, qi);
+	int k;
+
+	if (j->state != J_QUEUED)
+		return 0;
+	for (k = 0; k < qi; k++) {
+		struct dk_hook_job *o = job_at(h, k);
+		if (o->state != J_DONE && o->actor == j->actor)
+			return 0;
+	}
+	return 1;
+}
+
+static void start_jobs(struct dk_hooks *h)
+{
+	int i, qi;
+
+	for (i = 0; i < h->max_jobs && !h->stopping; i++) {
+		struct dk_hook_slot *s = &h->slots[i];
+		if (s->job >= 0)
+			continue;
+		/* Bounded scan: the queue head is where the work is. */
+		for (qi = 0; qi < h->qcount && qi < 64; qi++)
+			if (runnable(h, qi))
+				break;
+		if (qi == h->qcount || qi == 64)
+			return;
+		s->job = (h->qhead + qi) % h->max_queue;
+		h->jobs[s->job].state = J_RUNNING;
+		s->dir = 0;
+		s->last[0] = '\0';
+		next_script(h, s);
+	}
+}
+
+void dk_hook_service(struct dk_hooks *h)
+{
+	int i;
+
+	if (!h->dir)
+		return;
+	reap(h);
+	timeouts(h, dk_port_now_ms());
+	for (i = 0; i < h->max_jobs; i++)
+		if (h->slots[i].stdin_fd >= 0)
+			feed(h, &h->slots[i]);
+	start_jobs(h);
+}
+
+int dk_hook_pollfds(const struct dk_hooks *h, struct dk_pollfd *fds, int cap)
+{
+	int i, n = 0;
+
+	for (i = 0; h->dir && i < h->max_jobs && n < cap; i++)
+		if (h->slots[i].stdin_fd >= 0) {
+			fds[n].fd = h->slots[i].stdin_fd;
+			fds[n].events = DK_POLL_OUT;
+			fds[n++].revents = 0;
+		}
+	return n;
+}
+
+int dk_hook_next_ms(const struct dk_hooks *h)
+{
+	int64_t next = INT64_MAX, now;
+	int i;
+
+	for (i = 0; h->dir && i < h->max_jobs; i++)
+		if (h->slots[i].pid > 0 && h->slots[i].deadline_ms < next)
+			next = h->slots[i].deadline_ms;
+	if (next == INT64_MAX)
+		return -1;
+	now = dk_port_now_ms();
+	return next <= now ? 0 : next - now > 1000000 ? 1000000 : (int)(next - now);
+}
+
+int dk_hook_running(const struct dk_hooks *h)
+{
+	int i, n = 0;
+	for (i = 0; h->dir && i < h->max_jobs; i++)
+		n += h->slots[i].pid > 0;
+	return n;
+}
+
+int dk_hook_queued(const struct dk_hooks *h)
+{
+	int qi, n = 0;
+	for (qi = 0; qi < h->qcount; qi++)
+		n += h->jobs[(h->qhead + qi) % h->max_queue].state == J_QUEUED;
+	return n;
+}
+
+void dk_hook_stop(struct dk_hooks *h, int kill_now)
+{
+	int qi, i, dropped = 0;
+
+	if (!h->dir)
+		return;
+	h->stopping = 1;
+	for (qi = 0; qi < h->qcount; qi++) {
+		struct dk_hook_job *j = job_at(h, qi);
+		if (j->state == J_QUEUED) {
+			j->state = J_DONE;
+			dropped++;
+		}
+	}
+	if (dropped) {
+		h->skipped += (uint64_t)dropped;
+		dk_port_log(DK_LOG_WARN, "stopping: the hooks of %d queued events "
+		            "will not run", dropped);
+	}
+	for (i = 0; kill_now && i < h->max_jobs; i++)
+		if (h->slots[i].pid > 0) {
+			dk_port_kill_group(h->slots[i].pid, DK_KILL_KILL);
+			h->slots[i].killed = 2;
+		}
+}

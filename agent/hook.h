@@ -1,0 +1,106 @@
+/* hook.h - hook scripts: which scripts an event runs (DIR/T.A.d, DIR/T.d,
+ * DIR/all.d), a bounded queue in fixed memory that never blocks the reader,
+ * per-actor order across --hook-jobs parallel slots, the environment a
+ * script gets, and timeouts. Processes themselves are the port's.
+ */
+#ifndef DK_HOOK_H
+#define DK_HOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "event.h"
+#include "port.h"
+
+struct dk_hook_job {
+	size_t off, len;       /* event JSON in the ring */
+	uint64_t actor;        /* hash of Type and Actor.ID, for order */
+	int state;             /* queued, running, done */
+};
+
+struct dk_hook_slot {
+	int job;               /* index in jobs[], -1 = free */
+	int dir;               /* 0..2: T.A.d, T.d, all.d */
+	char last[256];        /* last script name taken in that directory */
+	char path[DK_HOOK_PATH_MAX]; /* the running script */
+	int pid;               /* 0 = none */
+	int stdin_fd;          /* -1 = closed */
+	size_t written;        /* of the event JSON and its newline */
+	int64_t started_ms, deadline_ms;
+	int killed;            /* 0, 1 = TERM sent, 2 = KILL sent */
+};
+
+/* The environment for one script: our DOCKEV_* variables in buf, the
+ * agent's own (without its DOCKEV_* ones) by pointer. */
+struct dk_hook_env {
+	char buf[DK_HOOK_ENV_BYTES];
+	char *vars[DK_HOOK_ENV_VARS + 1];
+	int n;
+	char notes[256];       /* what was cut or left out, for one log line */
+};
+
+struct dk_hooks {
+	const char *dir;       /* NULL = hooks off */
+	const char *host;      /* DOCKEV_HOST */
+	int64_t timeout_ms;
+	int max_jobs;          /* parallel slots in use */
+	int max_queue;         /* events waiting, at most */
+	size_t ring_cap;       /* bytes of ring in use */
+
+	/* jobs[] is a FIFO of max_queue entries: [qhead, qhead + qcount) */
+	struct dk_hook_job jobs[DK_HOOK_QUEUE_MAX];
+	int qhead, qcount;
+	size_t tail;           /* where the next event's bytes go */
+	struct dk_hook_slot slots[DK_HOOK_JOBS_MAX];
+
+	/* The *.d names in dir, NUL-separated, as of dir_mtime. */
+	int64_t dir_mtime;
+	char dirs[DK_HOOK_DIRS_BYTES];
+	size_t dirs_len;
+
+	int stopping;          /* no new scripts start */
+	int reap_due;          /* a child exited (SIGCHLD): reap */
+	uint64_t run, failed, skipped, timeouts;
+	struct dk_hook_env env;
+	struct dk_event ev;    /* the event of the job being started */
+	char argv_buf[3][DK_FIELD_MAX];
+	char ring[DK_HOOK_QUEUE_MAX * DK_HOOK_EVENT_AVG];
+};
+
+/* Set up hooks from dir (NULL = off), engine URL host, timeout, jobs and
+ * queue length (clamped to the config maxima). */
+void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
+                  int64_t timeout_ms, int jobs, int queue);
+
+/* The reader hands over an event (ev is parsed, its JSON in ev->json):
+ * queued when the hooks directory has a directory for it; skipped, counted
+ * and logged when the queue is full. Never blocks, never starts anything. */
+void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev);
+
+/* Do what is due: reap exited scripts (when reap_due was set on
+ * DK_SIG_CHILD),
+ * feed stdin, enforce timeouts, start the next scripts. Never blocks. */
+void dk_hook_service(struct dk_hooks *h);
+
+/* The fds with stdin bytes still to write (events DK_POLL_OUT), into
+ * fds[0..cap); returns how many. And the ms until the next timeout, or -1. */
+int dk_hook_pollfds(const struct dk_hooks *h, struct dk_pollfd *fds, int cap);
+int dk_hook_next_ms(const struct dk_hooks *h);
+
+/* Scripts running now; events queued but not started. */
+int dk_hook_running(const struct dk_hooks *h);
+int dk_hook_queued(const struct dk_hooks *h);
+
+/* Stop: drop the queued events (logged with their count); kill_now also
+ * sends SIGKILL to every running script's group. */
+void dk_hook_stop(struct dk_hooks *h, int kill_now);
+
+/* Build the environment of a script for ev into e (pure; for tests and
+ * fuzzing): base (the agent's environ) without its DOCKEV_* entries, then
+ * DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>. Values are unescaped; one longer than
+ * DK_HOOK_VALUE_MAX is cut, one holding a NUL byte is left out, and
+ * e->notes says so. Returns the number of variables. */
+int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
+                      const char *host, char *const *base);
+
+#endif

@@ -1,0 +1,159 @@
+/* fs.c - hook directories on POSIX systems: a directory's mtime (has it
+ * changed?), its entries in strcmp order one at a time with no list kept,
+ * and the ownership and mode checks a script must pass before it may run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include "port.h"
+#include "err.h"
+
+#ifndef NAME_MAX
+#define NAME_MAX 255 /* POSIX lets limits.h leave it out */
+#endif
+
+int64_t dk_port_mtime(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) != 0)
+		return -1;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* A whole pass over the directory per call: no sorted copy to hold, and a
+ * hooks directory has a handful of entries. opendir's own buffer (libc's,
+ * not ours) is freed by closedir before we return. */
+int dk_port_dir_next(const char *dir, const char *after, char *name,
+                     size_t cap)
+{
+	DIR *d;
+	struct dirent *de;
+	char best[NAME_MAX + 1]; /* name may be after: written only at the end */
+	size_t len, best_len = 0;
+	int fd, found = 0, e;
+
+	if (!dir || !name || cap == 0)
+		return DK_ERR_PARAM;
+	if (!after)
+		after = "";
+	/* Every fd the port makes is close-on-exec; plain opendir does not
+	 * promise that on every libc, so open the fd ourselves. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		dk_port_set_err(errno, NULL);
+		close(fd);
+		return DK_ERR_IO;
+	}
+	for (;;) {
+		const char *n;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		n = de->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		if (strcmp(n, after) <= 0 || (found && strcmp(n, best) >= 0))
+			continue;
+		/* Too long for the caller: skipped, as it could never be
+		 * passed back as after. */
+		len = strlen(n);
+		if (len >= cap || len >= sizeof best)
+			continue;
+		memcpy(best, n, len + 1);
+		best_len = len;
+		found = 1;
+	}
+	e = errno;
+	closedir(d);
+	if (e != 0) {
+		dk_port_set_err(e, NULL);
+		return DK_ERR_IO;
+	}
+	if (found)
+		memcpy(name, best, best_len + 1);
+	else
+		name[0] = '\0';
+	return found;
+}
+
+static int refuse(char *why, size_t whylen, const char *text)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%s", text);
+	return DK_ERR_PARAM;
+}
+
+static int refuse_errno(char *why, size_t whylen, const char *what, int e)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%s%s", what, strerror(e));
+	return DK_ERR_PARAM;
+}
+
+static int refuse_owner(char *why, size_t whylen, const char *what,
+                        uid_t uid)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%sowned by uid %u, not root or the "
+		         "agent's user", what, (unsigned)uid);
+	return DK_ERR_PARAM;
+}
+
+/* Whoever can write the script or replace it in its directory can run
+ * code as the agent (often root): both must belong to root or to us and be
+ * writable by nobody else. The script is looked at where it is, not
+ * through a symlink, whose target's directory we would not have checked. */
+int dk_port_script_ok(const char *dir, const char *name, char *why,
+                      size_t whylen)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	int dfd, r = DK_OK;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!dir || !name || !name[0] || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return refuse(why, whylen, "not a file name");
+	if (strchr(name, '/'))
+		return refuse(why, whylen, "name contains a slash");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return refuse_errno(why, whylen, "directory: ", errno);
+	if (fstat(dfd, &st) != 0)
+		r = refuse_errno(why, whylen, "directory: ", errno);
+	else if (st.st_uid != 0 && st.st_uid != me)
+		r = refuse_owner(why, whylen, "directory ", st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		r = refuse(why, whylen, "directory writable by group or others");
+	else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		r = refuse_errno(why, whylen, "", errno);
+	else if (S_ISLNK(st.st_mode))
+		r = refuse(why, whylen, "is a symbolic link");
+	else if (!S_ISREG(st.st_mode))
+		r = refuse(why, whylen, "not a regular file");
+	else if (st.st_uid != 0 && st.st_uid != me)
+		r = refuse_owner(why, whylen, "", st.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		r = refuse(why, whylen, "writable by group or others");
+	/* Root may run anything with some x bit, others need their own:
+	 * the kernel's answer for our effective ids, as exec will give it. */
+	else if (faccessat(dfd, name, X_OK, AT_EACCESS) != 0)
+		r = refuse(why, whylen, "not executable");
+	close(dfd);
+	return r;
+}

@@ -1,0 +1,280 @@
+/* proc.c - hook processes on POSIX systems: spawn (fork + execve with a
+ * close-on-exec error pipe, as skalibs does it; never a shell, never
+ * posix_spawn, whose glibc file actions allocate), group kill, non-blocking
+ * reap, and the writes that feed a hook's stdin.
+ */
+/* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "port.h"
+#include "err.h"
+
+extern char **environ;
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2) /* linux/close_range.h, Linux 5.11 */
+#endif
+
+/* Highest fd the child marks close-on-exec when close_range is missing: a
+ * limit of a million open files must not cost a million fcntl calls. */
+#define FD_SWEEP_MAX 65536
+
+/* Move fd to a number above stderr, keeping it close-on-exec: a pipe made
+ * while the agent's stdin, stdout or stderr was closed got that slot, and
+ * must not stay there once we dup2 over 0 and 1. Returns the new fd. */
+static int child_lift(int fd)
+{
+	int n, e;
+
+	if (fd > STDERR_FILENO)
+		return fd;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	e = errno;
+	close(fd);
+	errno = e;
+	return n;
+}
+
+/* Belt and braces: every fd the agent makes is close-on-exec, but ones it
+ * inherited from whoever started it are not. Marking rather than closing
+ * keeps the error pipe open until the exec itself. */
+static void child_cloexec_all(long sweep_max)
+{
+	long fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+#endif
+	for (fd = 3; fd < sweep_max; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Tell the parent why we did not get to run path, and go. */
+static void child_fail(int err_fd, int e)
+{
+	ssize_t w;
+
+	do
+		w = write(err_fd, &e, sizeof e);
+	while (w < 0 && errno == EINTR);
+	_exit(127);
+}
+
+/* Between fork and execve: only async-signal-safe calls, no stdio, no
+ * errno-reporting helpers of our own that could touch shared state. */
+static void child(const char *path, char *const argv[], char *const envp[],
+                  int in_r, int in_w, int err_r, int err_w, long sweep_max)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	close(in_w);
+	close(err_r);
+	err_w = child_lift(err_w);
+	if (err_w < 0)
+		_exit(127); /* no way left to report anything */
+	in_r = child_lift(in_r);
+	if (in_r < 0)
+		child_fail(err_w, errno);
+
+	/* Its own group, so a timeout can kill the hook and everything it
+	 * started with one kill(-pgid); the parent does the same to close
+	 * the race with an early kill. */
+	setpgid(0, 0);
+
+	/* Dispositions first, mask second: a signal that arrived after the
+	 * fork (all were blocked around it) is then delivered with its
+	 * default action, never to the agent's handler, which would write to
+	 * the agent's self-pipe. SIG_IGN (SIGPIPE) would survive the exec;
+	 * caught signals would not, but resetting them all is simpler.
+	 * SIGKILL, SIGSTOP and libc's reserved signals fail: ignored. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (dup2(in_r, STDIN_FILENO) < 0)
+		child_fail(err_w, errno);
+	close(in_r);
+	/* Hook output goes to the agent's stderr (the log), never to its
+	 * stdout, which may carry --json. With no stderr, no output. */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		close(STDOUT_FILENO);
+
+	child_cloexec_all(sweep_max);
+	execve(path, argv, envp);
+	child_fail(err_w, errno);
+}
+
+static void put_why(char *why, size_t whylen, const char *what, int e)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%s%s", what, strerror(e));
+	dk_port_set_err(e, NULL);
+}
+
+int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
+                  int *pid, int *stdin_fd, char *why, size_t whylen)
+{
+	int in[2], er[2], e = 0, st;
+	long sweep_max;
+	sigset_t all, old;
+	pid_t p;
+	ssize_t r;
+
+	if (!path || !argv || !envp || !pid || !stdin_fd)
+		return DK_ERR_PARAM;
+	/* sysconf is not async-signal-safe: ask before the fork. */
+	sweep_max = sysconf(_SC_OPEN_MAX);
+	if (sweep_max < 0 || sweep_max > FD_SWEEP_MAX)
+		sweep_max = FD_SWEEP_MAX;
+
+	if (pipe2(in, O_CLOEXEC) != 0) {
+		put_why(why, whylen, "pipe: ", errno);
+		return DK_ERR_IO;
+	}
+	if (pipe2(er, O_CLOEXEC) != 0) {
+		put_why(why, whylen, "pipe: ", errno);
+		close(in[0]);
+		close(in[1]);
+		return DK_ERR_IO;
+	}
+
+	/* No handler of ours may run in the child (see child()). */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	p = fork();
+	if (p == 0)
+		child(path, argv, envp, in[0], in[1], er[0], er[1], sweep_max);
+	if (p > 0)
+		setpgid(p, p); /* may fail once the child has exec'd: harmless */
+	else
+		e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(in[0]);
+	close(er[1]);
+	if (p < 0) {
+		close(in[1]);
+		close(er[0]);
+		put_why(why, whylen, "fork: ", e);
+		return DK_ERR_IO;
+	}
+
+	/* EOF means the exec succeeded (the pipe closed with it); an int
+	 * means it failed. The wait is as long as one exec. */
+	do
+		r = read(er[0], &e, sizeof e);
+	while (r < 0 && errno == EINTR);
+	close(er[0]);
+	if (r != 0) {
+		if (r != (ssize_t)sizeof e)
+			e = r < 0 ? errno : EIO;
+		/* Reaped here, so the failure is reported once, as this
+		 * return, and never as an exit status from dk_port_reap. */
+		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+			;
+		close(in[1]);
+		put_why(why, whylen, "", e);
+		return DK_ERR_IO;
+	}
+	/* The reader of the event stream never blocks on a slow hook. */
+	if (fcntl(in[1], F_SETFL, O_NONBLOCK) != 0) {
+		/* Cannot happen on a pipe; if it did, a blocking stdin could
+		 * stall the agent, so stop the hook instead. */
+		e = errno;
+		kill(-p, SIGKILL);
+		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+			;
+		close(in[1]);
+		put_why(why, whylen, "fcntl: ", e);
+		return DK_ERR_IO;
+	}
+	*pid = (int)p;
+	*stdin_fd = in[1];
+	return DK_OK;
+}
+
+void dk_port_kill_group(int pgid, int sig)
+{
+	/* kill(0) and kill(-1) would hit the agent's own group or every
+	 * process we may signal: a pgid that small is never a hook's. */
+	if (pgid <= 1)
+		return;
+	if (kill(-(pid_t)pgid, sig == DK_KILL_KILL ? SIGKILL : SIGTERM) != 0 &&
+	    errno != ESRCH)
+		dk_port_set_err(errno, NULL);
+}
+
+int dk_port_reap(int *code)
+{
+	int st = 0;
+	pid_t p;
+
+	do
+		p = waitpid(-1, &st, WNOHANG);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return -1; /* ECHILD: no children at all */
+	if (p == 0)
+		return 0;
+	if (code) {
+		if (WIFEXITED(st))
+			*code = WEXITSTATUS(st);
+		else if (WIFSIGNALED(st))
+			*code = -WTERMSIG(st);
+		else
+			*code = -1; /* neither: waitpid without WUNTRACED says never */
+	}
+	return (int)p;
+}
+
+void dk_port_close(int fd)
+{
+	/* Linux frees the fd even when close reports EINTR: never retry. */
+	if (fd >= 0)
+		close(fd);
+}
+
+long dk_port_write(int fd, const void *buf, size_t len)
+{
+	ssize_t w;
+
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	w = write(fd, buf, len);
+	if (w >= 0)
+		return (long)w;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return DK_T_AGAIN;
+	/* EPIPE included: SIGPIPE is ignored, so a hook that closed its
+	 * stdin early shows up here and not as a dead agent. */
+	dk_port_set_err(errno, NULL);
+	return DK_ERR_IO;
+}
+
+char *const *dk_port_environ(void)
+{
+	static char *const empty[] = { NULL };
+
+	/* clearenv() may leave environ NULL; callers want a list. */
+	return environ ? environ : empty;
+}
+
+int dk_port_open_null(void)
+{
+	return open("/dev/null", O_RDWR);
+}

@@ -1,0 +1,145 @@
+/* test_hook.c - the hook environment for recorded and hostile events, and
+ * the queue: bounded, never blocking, in fixed memory. */
+#include "t.h"
+#include "hook.h"
+#include "err.h"
+#include "fakeport.h"
+
+static struct dk_hooks hooks;
+static struct dk_event ev;
+static struct dk_hook_env env;
+
+static const char *get(const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+	for (i = 0; i < env.n; i++)
+		if (strncmp(env.vars[i], name, n) == 0 && env.vars[i][n] == '=')
+			return env.vars[i] + n + 1;
+	return NULL;
+}
+
+static int parse(const char *s)
+{
+	return dk_event_parse(&ev, s, strlen(s));
+}
+
+static void recorded(void)
+{
+	char *base[] = { "PATH=/usr/bin:/bin", "DOCKEV_TYPE=spoofed", "HOME=/root", NULL };
+	const char *v;
+
+	T_EQ(parse("{\"status\":\"health_status: unhealthy\",\"Type\":\"container\","
+	           "\"Action\":\"health_status: unhealthy\",\"Actor\":{\"ID\":\"ac4cbf\","
+	           "\"Attributes\":{\"com.docker.compose.project\":\"shop\",\"exitCode\":\"3\","
+	           "\"image\":\"tiny:1\",\"name\":\"c4\"}},\"scope\":\"local\","
+	           "\"time\":1795792678,\"timeNano\":1795792678638299418}"), DK_OK, "parse");
+	dk_hook_env_build(&env, &ev, "unix:///run/docker.sock", base);
+	T_OK(get("PATH") && strcmp(get("PATH"), "/usr/bin:/bin") == 0, "the agent's own env");
+	T_OK((v = get("DOCKEV_TYPE")) && strcmp(v, "container") == 0,
+	     "DOCKEV_TYPE, not the agent's own DOCKEV_TYPE");
+	T_OK((v = get("DOCKEV_ACTION")) && strcmp(v, "health_status") == 0, "DOCKEV_ACTION base");
+	T_OK((v = get("DOCKEV_ACTION_DETAIL")) && strcmp(v, "unhealthy") == 0, "DOCKEV_ACTION_DETAIL");
+	T_OK((v = get("DOCKEV_ID")) && strcmp(v, "ac4cbf") == 0, "DOCKEV_ID");
+	T_OK((v = get("DOCKEV_NAME")) && strcmp(v, "c4") == 0, "DOCKEV_NAME");
+	T_OK((v = get("DOCKEV_IMAGE")) && strcmp(v, "tiny:1") == 0, "DOCKEV_IMAGE");
+	T_OK((v = get("DOCKEV_SCOPE")) && strcmp(v, "local") == 0, "DOCKEV_SCOPE");
+	T_OK((v = get("DOCKEV_TIME")) && strcmp(v, "1795792678") == 0, "DOCKEV_TIME as sent");
+	T_OK((v = get("DOCKEV_TIME_NANO")) && strcmp(v, "1795792678638299418") == 0,
+	     "DOCKEV_TIME_NANO as sent");
+	T_OK((v = get("DOCKEV_HOST")) && strcmp(v, "unix:///run/docker.sock") == 0, "DOCKEV_HOST");
+	T_OK((v = get("DOCKEV_ATTR_COM_DOCKER_COMPOSE_PROJECT")) && strcmp(v, "shop") == 0,
+	     "attribute names upper-cased, dots as _");
+	T_OK((v = get("DOCKEV_ATTR_EXITCODE")) && strcmp(v, "3") == 0, "DOCKEV_ATTR_EXITCODE");
+	T_EQ(env.notes[0], 0, "nothing cut");
+	T_OK(env.vars[env.n] == NULL, "NULL-terminated");
+
+	T_EQ(parse("{\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"\","
+	           "\"Attributes\":{}}}"), DK_OK, "podman-like event");
+	dk_hook_env_build(&env, &ev, "h", NULL);
+	T_OK((v = get("DOCKEV_NAME")) && !*v, "no name attribute: empty DOCKEV_NAME");
+	T_OK((v = get("DOCKEV_ACTION_DETAIL")) && !*v, "no detail: empty");
+	T_OK((v = get("DOCKEV_TIME")) && !*v, "no time: empty");
+}
+
+static void hostile(void)
+{
+	static char rec[200000];
+	const char *v;
+	size_t o;
+	int i;
+
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"x\","
+	           "\"Attributes\":{\"name\":\"$(touch /tmp/PWNED); `id` \\\"q\\\" 'a'\\nb=c\","
+	           "\"nul\":\"a\\u0000b\",\"we ird-Key\\u00e9\":\"v\"}}}"), DK_OK, "hostile event");
+	dk_hook_env_build(&env, &ev, "h", NULL);
+	T_OK((v = get("DOCKEV_NAME")) &&
+	     strcmp(v, "$(touch /tmp/PWNED); `id` \"q\" 'a'\nb=c") == 0,
+	     "shell syntax, quotes, newline and = arrive verbatim");
+	T_OK(get("DOCKEV_ATTR_NUL") == NULL, "a value with a NUL byte is left out");
+	T_OK(strstr(env.notes, "DOCKEV_ATTR_NUL left out (holds a NUL byte)") != NULL,
+	     "and the notes say so: %s", env.notes);
+	T_OK(get("DOCKEV_ATTR_WE_IRD_KEY_") != NULL, "each character outside A-Z0-9 of the unescaped key becomes _");
+
+	o = (size_t)sprintf(rec, "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":"
+	                    "{\"ID\":\"x\",\"Attributes\":{\"big\":\"");
+	for (i = 0; i < 10000; i++)
+		rec[o++] = 'a' + i % 26;
+	o += (size_t)sprintf(rec + o, "\"}}}");
+	T_EQ(dk_event_parse(&ev, rec, o), DK_OK, "10 KB attribute");
+	dk_hook_env_build(&env, &ev, "h", NULL);
+	T_EQ(strlen(get("DOCKEV_ATTR_BIG")), DK_HOOK_VALUE_MAX, "cut to DK_HOOK_VALUE_MAX");
+	T_OK(strstr(env.notes, "DOCKEV_ATTR_BIG cut") != NULL, "the cut is noted");
+
+	/* Many attributes: the environment stays bounded, and says so. */
+	o = (size_t)sprintf(rec, "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":"
+	                    "{\"ID\":\"x\",\"Attributes\":{");
+	for (i = 0; i < 400; i++) {
+		o += (size_t)sprintf(rec + o, "%s\"k%d\":\"", i ? "," : "", i);
+		memset(rec + o, 'v', 300);
+		o += 300;
+		rec[o++] = '"';
+	}
+	o += (size_t)sprintf(rec + o, "}}}");
+	T_EQ(dk_event_parse(&ev, rec, o), DK_OK, "400 attributes of 300 bytes");
+	dk_hook_env_build(&env, &ev, "h", NULL);
+	T_OK(env.n > 100 && env.n < 410, "the environment stops at DK_HOOK_ENV_BYTES (%d vars)", env.n);
+	T_OK(strstr(env.notes, "(environment full)") != NULL, "noted: %s", env.notes);
+}
+
+static void queue(void)
+{
+	int i;
+
+	dk_hook_init(&hooks, NULL, "h", 1000, 4, 4);
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"a\"}}"),
+	     DK_OK, "event");
+	dk_hook_event(&hooks, &ev);
+	T_EQ(dk_hook_queued(&hooks), 0, "hooks off: nothing queued");
+
+	fake_dir_names = "container.die.d\0other.d\0";
+	fake_mtime = 1;
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	fake_log_reset();
+	for (i = 0; i < 6; i++)
+		dk_hook_event(&hooks, &ev);
+	T_EQ(dk_hook_queued(&hooks), 4, "the queue holds --hook-queue events");
+	T_EQ(hooks.skipped, 2, "the rest are skipped and counted");
+	T_OK(strstr(fake_log, "hook queue full (4 events waiting): skipped the hooks "
+	            "of container die a") != NULL, "and logged with the event: %s", fake_log);
+	T_EQ(parse("{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":{\"ID\":\"n\"}}"),
+	     DK_OK, "event without a hook directory");
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	dk_hook_event(&hooks, &ev);
+	T_EQ(dk_hook_queued(&hooks), 0, "an event with no directory is not queued");
+	dk_hook_stop(&hooks, 0);
+	fake_dir_names = NULL;
+}
+
+int main(void)
+{
+	recorded();
+	hostile();
+	queue();
+	return T_DONE();
+}
