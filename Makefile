@@ -13,7 +13,9 @@ ifneq ($(CROSS_COMPILE),)
 CC = $(CROSS_COMPILE)gcc
 endif
 endif
-STRIP ?= $(CROSS_COMPILE)strip
+ifeq ($(origin AR),default)
+AR = $(CROSS_COMPILE)ar
+endif
 TLS ?= none
 STATIC ?=
 PREFIX ?= /usr/local
@@ -46,6 +48,16 @@ else
 $(error TLS must be none or mbedtls)
 endif
 
+# Everything built depends on this file, rewritten only when the compiler,
+# the flags, TLS or HANDLERS differ from the last build in $(BUILD): so
+# `make HANDLERS=...` or `make STATIC=1` after a plain `make` rebuilds.
+FLAGS = $(BUILD)/flags
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) TLS=$(TLS) HANDLERS=$(HANDLERS)
+ifneq ($(FLAGS_NOW),$(file <$(FLAGS)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS),$(FLAGS_NOW))
+endif
+
 CORE_OBJ = $(CORE:%=$(BUILD)/agent/%.o)
 PORT_OBJ = $(PORT:%=$(BUILD)/port/%.o)
 LIB = $(BUILD)/libdockev.a
@@ -56,19 +68,19 @@ UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port \
 	$(BUILD)/tests/test_proc
 TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
 
-.PHONY: all check test demo bench install clean deps
+.PHONY: all check test demo bench install clean deps FORCE
 all: $(BIN)
 
-$(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile
+$(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/port/%.o: port/%.c agent/*.h port/*.h Makefile
+$(BUILD)/port/%.o: port/%.c agent/*.h port/*.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/handlers.o: $(HANDLERS) agent/*.h Makefile
+$(BUILD)/handlers.o: $(HANDLERS) agent/*.h port/port.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/main.o: agent/main.c agent/*.h Makefile
+$(BUILD)/main.o: agent/main.c agent/*.h port/*.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -76,7 +88,7 @@ $(LIB): $(CORE_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ)
+$(BIN): $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(FLAGS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS)
 
 # Unit tests: one per core module, linked with fakes at the port boundary.
@@ -99,8 +111,9 @@ $(BUILD)/tests/test_proc: tests/test_proc.c tests/*.h $(PORT_OBJ) $(LIB)
 $(BUILD)/fakeengine: tools/fakeengine.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
-$(BUILD)/example-handlers: tools/examples/handlers.c $(BUILD)/main.o $(LIB) $(PORT_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/main.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS)
+$(BUILD)/example-handlers: tools/examples/handlers.c FORCE
+	$(MAKE) BUILD=$(BUILD)/ex HANDLERS=tools/examples/handlers.c $(BUILD)/ex/dockev
+	cp $(BUILD)/ex/dockev $@
 
 # test: everything in this build flavour; check: deps, then plain, ASan+UBSan
 # and valgrind flavours. The last lines are prove's summary.
@@ -134,3 +147,5 @@ install: $(BIN)
 
 clean:
 	rm -rf build
+
+FORCE:

@@ -2,6 +2,7 @@
  * attempts, resume with since= after a reconnect and drop what the
  * inclusive since= brings back again, synthetic dockev events, counters.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "agent.h"
@@ -83,6 +84,13 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 	}
 	tn = ag->ev.time_nano;
 	h = hash(rec, len);
+	/* An event without a time says nothing about where to resume. */
+	if (tn <= 0) {
+		ag->n.events++;
+		r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+		dk_hook_event(&ag->hooks, &ag->ev);
+		return r;
+	}
 	if (ag->replaying) {
 		if (tn < ag->resume_ns ||
 		    (tn == ag->resume_ns && seen(ag, h))) {
@@ -238,7 +246,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
  * Returns 1 to stop. */
 static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 {
-	return dk_agent_wait(ag, -1, 0, (int)ms) < 0;
+	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) < 0;
 }
 
 /* Before exiting: at --until every queued hook still runs; on a stop only

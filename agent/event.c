@@ -12,6 +12,10 @@
 
 static jsmntok_t tokens[DK_TOKENS_MAX];
 static int ntokens; /* of the last parse */
+/* Where the last dk_event_attr call stopped, so that walking i = 0, 1, 2
+ * ... costs one step each, not a walk from the first attribute. */
+static const struct dk_event *cursor_ev;
+static int cursor_i, cursor_t;
 
 /* Index of the token after the subtree rooted at i. */
 static int skip(int i, int ntok)
@@ -84,6 +88,43 @@ static int has_control(const char *p, const char *e)
 	return 0;
 }
 
+/* A JSON primitive: true, false, null, or a number
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 section 6);
+ * jsmn's strict mode takes "tru", "01" or "1.2.3" too. */
+static int primitive_ok(const char *p, size_t n)
+{
+	size_t i = 0, d;
+
+	if ((n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) ||
+	    (n == 5 && !memcmp(p, "false", 5)))
+		return 1;
+	if (i < n && p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0')
+		i++;
+	else if (i < n && p[i] >= '1' && p[i] <= '9')
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && p[i] == '.') {
+		for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
 /* jsmn's strict mode checks tokens but not all that lies between them
  * (a missing ',' or ':' passes) nor raw control bytes inside strings;
  * this walk over the tokens checks both, so only valid JSON reaches the
@@ -110,6 +151,9 @@ static int valid(const char *js, int ntok)
 		}
 		if (t->type == JSMN_STRING && has_control(js + t->start, js + t->end))
 			return 0;
+		if (t->type == JSMN_PRIMITIVE &&
+		    !primitive_ok(js + t->start, (size_t)(t->end - t->start)))
+			return 0;
 		/* A key's value follows a ':'. */
 		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
 			if (t->size != 1 || i + 1 >= ntok ||
@@ -123,6 +167,9 @@ static int valid(const char *js, int ntok)
 			t = &tokens[i];
 			if (t->type == JSMN_STRING &&
 			    has_control(js + t->start, js + t->end))
+				return 0;
+			if (t->type == JSMN_PRIMITIVE &&
+			    !primitive_ok(js + t->start, (size_t)(t->end - t->start)))
 				return 0;
 		} else if (depth > 0) {
 			left[depth - 1]--;
@@ -220,6 +267,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
 	ntokens = ntok > 0 ? ntok : 0;
+	cursor_ev = NULL;
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */
@@ -288,9 +336,16 @@ int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
 	if (ev->attrs < 0 || i < 0 || i >= ev->nattrs)
 		return DK_ERR_PARAM;
 	ntok = ntokens;
+	t = ev->attrs + 1;
+	k = 0;
+	if (cursor_ev == ev && cursor_i <= i && cursor_t > ev->attrs)
+		t = cursor_t, k = cursor_i;
 	/* Attribute values are strings; a nested value is skipped whole. */
-	for (t = ev->attrs + 1, k = 0; k < i; k++)
+	for (; k < i; k++)
 		t = skip(t + 1, ntok);
+	cursor_ev = ev;
+	cursor_i = i;
+	cursor_t = t;
 	*key = slice(ev->json.p, &tokens[t]);
 	*raw_value = slice(ev->json.p, &tokens[t + 1]);
 	return DK_OK;
@@ -424,6 +479,7 @@ long dk_json_message(const char *body, size_t len, char *out, size_t cap)
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
 	ntokens = 0;
+	cursor_ev = NULL;
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return -1;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {

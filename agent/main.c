@@ -137,8 +137,9 @@ static void parse_backoff(struct dk_opts *o, const char *v)
 	o->backoff_max_ms = duration_ms(part[1], "--backoff");
 	if (n == 3)
 		o->backoff_reset_ms = duration_ms(part[2], "--backoff");
-	if (o->backoff_min_ms < 1 || o->backoff_max_ms < o->backoff_min_ms)
-		usage_error("bad --backoff '%s': need 0 < MIN <= MAX", v);
+	if (o->backoff_min_ms < 1 || o->backoff_max_ms < o->backoff_min_ms ||
+	    o->backoff_max_ms > 86400000)
+		usage_error("bad --backoff '%s': need 0 < MIN <= MAX <= 24h", v);
 }
 
 static void parse_args(struct dk_opts *o, int argc, char **argv)
@@ -175,11 +176,13 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 				            DK_FILTER_ARGS_MAX);
 			o->filters[o->nfilters++] = v;
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--since"))) {
-			if (dk_when_parse(v, now, &o->since_ns) != DK_OK)
+			if (dk_when_parse(v, now, &o->since_ns) != DK_OK ||
+			    o->since_ns < 0)
 				usage_error("bad --since time '%s'", v);
 			o->has_since = 1;
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--until"))) {
-			if (dk_when_parse(v, now, &o->until_ns) != DK_OK)
+			if (dk_when_parse(v, now, &o->until_ns) != DK_OK ||
+			    o->until_ns < 0)
 				usage_error("bad --until time '%s'", v);
 			o->has_until = 1;
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--api-version"))) {
@@ -230,8 +233,12 @@ int main(int argc, char **argv)
 	parse_args(o, argc, argv);
 
 	/* Filters are checked here so that a bad key is a usage error. */
-	if (dk_filter_build(agent.filters, sizeof agent.filters, o->filters,
-	                    o->nfilters, &bad) < 0)
+	r = dk_filter_build(agent.filters, sizeof agent.filters, o->filters,
+	                    o->nfilters, &bad);
+	if (r == DK_ERR_NOSPACE)
+		usage_error("filters too long: their JSON is over %d bytes",
+		            DK_FILTERS_MAX);
+	if (r < 0)
 		usage_error("bad filter '%s': want KEY=VALUE with a docker "
 		            "events filter key", bad >= 0 ? o->filters[bad] : "");
 

@@ -11,8 +11,9 @@
 #include "request.h"
 #include "when.h"
 
-/* Outcome of a wait or an I/O step, besides byte counts. */
-enum { IO_OK = 0, IO_STOP = -1, IO_TIMEOUT = -2, IO_FAIL = -3 };
+/* Outcome of a wait or an I/O step, besides byte counts; far below the
+ * dk_err codes, which pass through the same returns. */
+enum { IO_OK = 0, IO_STOP = -2001, IO_TIMEOUT = -2002, IO_FAIL = -2003 };
 
 /* Note why a transient failure happened ("what: detail"); retry. */
 static enum dk_outcome retry(struct dk_agent *ag, const char *what,
@@ -179,8 +180,8 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
 	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s",
 	         what, status, dk_http_reason(status), msg[0] ? msg : "(no message)");
 	/* A 4xx means our request is wrong (version, filter, path): retrying
-	 * the same request cannot help. */
-	if (status >= 400 && status < 500) {
+	 * the same request cannot help. 408 and 429 say "later". */
+	if (status >= 400 && status < 500 && status != 408 && status != 429) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
 	}

@@ -104,6 +104,14 @@ static void malformed(void)
 		"{\"Type\":\"a\",\"x\":[1,,2]}", "{\"Type\":\"a\tb\"}",
 		"{\"Type\" \"a\"}", "{\"Type\"::\"a\"}", "{\"x\":{\"y\":1 \"z\":2}}",
 		"{\"x\":[{},{}{}]}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":tru}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":1.2.3}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":-}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":01}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":nullnull}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":1.}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":1e}",
+		"{\"Type\":\"a\",\"Action\":\"b\",\"x\":[.5]}",
 	};
 	size_t i;
 	int bad = 0;
@@ -119,7 +127,7 @@ static void malformed(void)
 	T_EQ(parse("  {\"Type\":\"a\",\"Action\":\"b\"}\r "), DK_OK,
 	     "surrounding blanks are fine");
 	T_EQ(parse("{ \"Type\" : \"a\" , \"Action\" :\"b\", \"x\" : [ ] ,\"y\":{ },"
-	           "\"z\":[1,{\"q\":[true,null,-1.5e3]},\"s\"] }"), DK_OK,
+	           "\"z\":[1,{\"q\":[true,null,-1.5e3,0,-0.25E+2,false]},\"s\"] }"), DK_OK,
 	     "valid JSON with blanks, empty and nested containers");
 
 	/* More tokens than the array: skipped, not truncated. */

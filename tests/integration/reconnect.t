@@ -18,12 +18,23 @@ for fault in "--cut-after 777" "--cut-after 500 --cut-mid" "--cut-after 1 --chun
 	events "$T/out" | cmp -s - "$T/want.ev"
 	ok $(( st + $? )) "$fault x5: every event exactly once, in order"
 done
-is "$(grep -c '"Type":"dockev","Action":"disconnect"' "$T/out")" 6 "a dockev disconnect per cut, and one at the end"
-is "$(grep -c '"Type":"dockev","Action":"connect"' "$T/out")" 6 "a dockev connect per stream"
-grep '"Type":"dockev","Action":"disconnect"' "$T/out" | head -1 | grep -q '"reason":"engine closed the events stream mid-body"'
+is "$(grep -c 'disconnected from' "$T/err")" 5 "a disconnect logged per cut"
+is "$(grep -c 'connected to' "$T/err")" 6 "a connect logged per stream"
+grep -q 'disconnected from .*: engine closed the events stream mid-body' "$T/err"
 ok $? "disconnect says why"
+grep -q '"Type":"dockev"' "$T/out"
+is $? 1 "--json prints only what the engine sent, no synthetic events"
+
+
 since=$(sed -n 4p "$T/requests" | sed 's/.*since=\([0-9.]*\).*/\1/')
 is "$since" "1795790000.099000000" "resumes with since = last delivered timeNano"
+
+# Synthetic events reach the handlers: the text printer shows them.
+fake_start -g 20 --t0 1795790000000000000 --cut-after 10 --faults 1
+dockev -H "unix://$SOCK" --backoff 5ms:10ms --since 0 --until $UNTIL >"$T/text" 2>/dev/null
+is "$(grep -c ' dockev connect ' "$T/text")" 2 "text output: dockev connect per stream"
+is "$(grep -c ' dockev disconnect .*reason=engine closed the events stream mid-body' "$T/text")" 1 \
+   "text output: dockev disconnect with the reason"
 
 # Several events share the resume point's timeNano: the ones delivered are
 # dropped when they come back, the one not yet delivered is not.
