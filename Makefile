@@ -131,8 +131,12 @@ check: deps
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
 
-bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty
+bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp
 	BUILD=$(BUILD) tools/bench/run
+
+$(BUILD)/bench-hookstamp: tools/bench/hookstamp.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)

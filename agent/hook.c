@@ -20,9 +20,18 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 	size_t min_cap = DK_BUF_SIZE < sizeof h->ring ? DK_BUF_SIZE : sizeof h->ring;
 	int i;
 
-	/* Not the ring: its pages stay untouched until events need them. */
-	memset(h, 0, offsetof(struct dk_hooks, ring));
 	h->dir = dir;
+	h->qcount = 0;
+	if (!dir)
+		return; /* off: the rest of the struct is never touched */
+	/* Only the bookkeeping: the environment and the ring are written
+	 * before they are read, so their pages stay untouched until used. */
+	memset(h->jobs, 0, sizeof h->jobs);
+	h->qhead = h->qcount = 0;
+	h->tail = 0;
+	h->dirs_len = 0;
+	h->stopping = h->reap_due = 0;
+	h->run = h->failed = h->skipped = h->timeouts = 0;
 	h->host = host;
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
 	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;

@@ -71,6 +71,8 @@ static const char usage_text[] =
 "                   (default now) in 1 ms steps\n"
 "  --api V          Api-Version and highest accepted /vX.Y/ (default 1.41)\n"
 "  --interval MS    pause between events (default 0)\n"
+"  --live           with -g: stamp each event with the time it is sent (for\n"
+"                   latency figures; since/until still use the --t0 series)\n"
 "  --end            after the events send the final chunk and close (default:\n"
 "                   stay silent until the client closes; with until= the final\n"
 "                   chunk is always sent, then the connection is kept)\n"
@@ -100,6 +102,7 @@ static struct options {
 	int64_t t0;
 	bool t0_set;
 	uint64_t interval_ms, repeat;
+	bool live;
 	bool end;
 	uint64_t faults;
 	bool cut, cut_mid, stall, identity;
@@ -1718,6 +1721,17 @@ static bool stream_events(const struct req *rq, const struct fault *f)
 			legacy = gen_view(&view, i);
 			if (flt.any && !filters_match(&view))
 				continue;
+			if (opt.live) {
+				/* The send time, so that a receiver can tell how
+				 * long an event took to reach it (or its hook). */
+				static int64_t last;
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				tn = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+				if (tn <= last)
+					tn = last + 1;
+				last = tn;
+			}
 			offer(&r, genbuf, gen_json(&view, legacy, tn));
 		}
 	}
@@ -2166,6 +2180,8 @@ static void parse_args(int argc, char **argv)
 			opt.api = V("--api");
 			if (!parse_version(opt.api, strlen(opt.api), &opt.api_major, &opt.api_minor))
 				usage_error("--api %s: expected X.Y", opt.api);
+		} else if (is_opt(a, "--live")) {
+			opt.live = true;
 		} else if (is_opt(a, "--interval")) {
 			opt.interval_ms = num_arg("--interval", V("--interval"), 86400000);
 		} else if (is_opt(a, "--repeat")) {
