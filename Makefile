@@ -134,9 +134,11 @@ check: deps
 bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp
 	BUILD=$(BUILD) tools/bench/run
 
+# Static, so that the latency it measures is the agent's and the exec's,
+# not the dynamic loader's.
 $(BUILD)/bench-hookstamp: tools/bench/hookstamp.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -static
 
 $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)
