@@ -105,7 +105,10 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		ag->have_resume = ag->have_event = 1;
 		ag->nseen = 0;
 	}
-	if (tn == ag->resume_ns)
+	/* While replaying, the ring describes what was delivered before the
+	 * cut: add to it, never overwrite it, or a hash still needed for a
+	 * later duplicate would be lost. */
+	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX))
 		ag->seen[ag->nseen++ % DK_DEDUPE_MAX] = h;
 	ag->n.events++;
 	r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);

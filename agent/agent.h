@@ -85,7 +85,7 @@ struct dk_agent {
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
 	char why[256];     /* last failure, for logs and dockev disconnect */
-	char synth[1024];  /* synthetic event JSON */
+	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
 };

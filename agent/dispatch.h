@@ -39,7 +39,7 @@ int dk_dispatch(const struct dk_handler *table, const struct dk_event *ev,
  * synthetic dockev events are not printed (they were not received). */
 int dk_handler_json(const struct dk_event *ev, const struct dk_opts *opts);
 /* Without --json: one line per event on stdout, as `docker events` prints:
- * "2026-11-27T15:17:23.528802200Z volume create vol1 (driver=local)". */
+ * "2026-11-27T15:17:24.528802200Z volume create vol1 (driver=local)". */
 int dk_handler_log(const struct dk_event *ev, const struct dk_opts *opts);
 
 #endif

@@ -179,9 +179,11 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
 		dk_event_identify(ag->buf, len, msg, sizeof msg);
 	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s",
 	         what, status, dk_http_reason(status), msg[0] ? msg : "(no message)");
-	/* A 4xx means our request is wrong (version, filter, path): retrying
-	 * the same request cannot help. 408 and 429 say "later". */
-	if (status >= 400 && status < 500 && status != 408 && status != 429) {
+	/* A 4xx means our request is wrong (version, filter, path), and a
+	 * 1xx or 3xx that this is no engine API (a proxy, a web server):
+	 * retrying the same request cannot help. 408 and 429 say "later". */
+	if (status < 200 || (status >= 300 && status < 500 && status != 408 &&
+	                     status != 429)) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
 	}
