@@ -258,6 +258,25 @@ static void add_attr(struct dk_hook_env *e, size_t *pos,
 	add(e, pos, var, strlen(var), "", 0, 0);
 }
 
+/* Is var ("NAME=value") one of the variables a hook gets from us? */
+static int ours(const char *var)
+{
+	static const char *const names[] = {
+		"DOCKEV_TYPE", "DOCKEV_ACTION", "DOCKEV_ACTION_DETAIL",
+		"DOCKEV_ID", "DOCKEV_NAME", "DOCKEV_IMAGE", "DOCKEV_SCOPE",
+		"DOCKEV_TIME", "DOCKEV_TIME_NANO", "DOCKEV_HOST", NULL
+	};
+	const char *eq = strchr(var, '=');
+	size_t n = eq ? (size_t)(eq - var) : strlen(var), i;
+
+	if (strncmp(var, "DOCKEV_ATTR_", 12) == 0)
+		return 1;
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == n && memcmp(var, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base)
 {
@@ -267,10 +286,11 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 
 	e->n = 0;
 	e->notes[0] = '\0';
-	/* The agent's own environment, less any DOCKEV_* of its own, and
-	 * leaving room for ours. */
+	/* The agent's own environment, leaving room for ours, less the
+	 * variables we set (a stale DOCKEV_NAME must not shadow the event's;
+	 * a setting such as DOCKEV_NOTIFY_URL passes). */
 	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
-		if (strncmp(base[i], "DOCKEV_", 7) != 0)
+		if (!ours(base[i]))
 			e->vars[e->n++] = base[i];
 #define ADD(name, s) add(e, &pos, name, sizeof name - 1, (s).p ? (s).p : "", (s).n, 0)
 	ADD("DOCKEV_TYPE", ev->type);

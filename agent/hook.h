@@ -96,7 +96,7 @@ int dk_hook_queued(const struct dk_hooks *h);
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
 
 /* Build the environment of a script for ev into e (pure; for tests and
- * fuzzing): base (the agent's environ) without its DOCKEV_* entries, then
+ * fuzzing): base (the agent's environ) without the variables we set, then
  * DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>. Values are unescaped; one longer than
  * DK_HOOK_VALUE_MAX is cut, one holding a NUL byte is left out, and
  * e->notes says so. Returns the number of variables. */

@@ -26,7 +26,8 @@ static int parse(const char *s)
 
 static void recorded(void)
 {
-	char *base[] = { "PATH=/usr/bin:/bin", "DOCKEV_TYPE=spoofed", "HOME=/root", NULL };
+	char *base[] = { "PATH=/usr/bin:/bin", "DOCKEV_TYPE=spoofed", "HOME=/root",
+	                 "DOCKEV_NOTIFY_URL=http://x", "DOCKEV_ATTR_STALE=1", NULL };
 	const char *v;
 
 	T_EQ(parse("{\"status\":\"health_status: unhealthy\",\"Type\":\"container\","
@@ -38,6 +39,9 @@ static void recorded(void)
 	T_OK(get("PATH") && strcmp(get("PATH"), "/usr/bin:/bin") == 0, "the agent's own env");
 	T_OK((v = get("DOCKEV_TYPE")) && strcmp(v, "container") == 0,
 	     "DOCKEV_TYPE, not the agent's own DOCKEV_TYPE");
+	T_OK((v = get("DOCKEV_NOTIFY_URL")) && strcmp(v, "http://x") == 0,
+	     "the agent's own settings named DOCKEV_* pass");
+	T_OK(get("DOCKEV_ATTR_STALE") == NULL, "a stale DOCKEV_ATTR_* of the agent's does not");
 	T_OK((v = get("DOCKEV_ACTION")) && strcmp(v, "health_status") == 0, "DOCKEV_ACTION base");
 	T_OK((v = get("DOCKEV_ACTION_DETAIL")) && strcmp(v, "unhealthy") == 0, "DOCKEV_ACTION_DETAIL");
 	T_OK((v = get("DOCKEV_ID")) && strcmp(v, "ac4cbf") == 0, "DOCKEV_ID");
