@@ -1,8 +1,7 @@
-/* proc.c - hook processes on POSIX systems: spawn (vfork + execve, the
- * child reporting an exec failure through memory it shares with us until
- * the exec; never a shell, never posix_spawn, whose glibc file actions
- * allocate), group kill, non-blocking reap, and the writes that feed a
- * hook's stdin.
+/* proc.c - hook processes on POSIX systems: spawn (vfork + execve with a
+ * close-on-exec error pipe, as skalibs does it; never a shell, never
+ * posix_spawn, whose glibc file actions allocate), group kill, non-blocking
+ * reap, and the writes that feed a hook's stdin.
  */
 /* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng. */
 #define _GNU_SOURCE
@@ -60,29 +59,36 @@ static void child_cloexec_all(long sweep_max)
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* Tell the parent why we did not get to run path, and go. The parent is
- * suspended until we exec or exit, and we share its memory until then:
- * the store is what it reads when vfork returns. */
-_Noreturn static void child_fail(volatile int *err, int e)
+/* Tell the parent why we did not get to run path, and go. */
+_Noreturn static void child_fail(int err_fd, int e)
 {
-	*err = e ? e : EIO;
+	ssize_t w;
+
+	do
+		w = write(err_fd, &e, sizeof e);
+	while (w < 0 && errno == EINTR);
 	_exit(127);
 }
 
 /* Between vfork and execve: only system calls on our own copies (the fd
- * table, dispositions, mask and process group are ours; the memory is the
- * parent's), no stdio, never a return from here. */
-_Noreturn static void child(const char *path, char *const argv[], char *const envp[],
-                  int in_r, int in_w, volatile int *err, long sweep_max)
+ * table, dispositions, mask and process group are ours; the memory may be
+ * the parent's), no stdio, never a return from here. */
+_Noreturn static void child(const char *path, char *const argv[],
+                            char *const envp[], int in_r, int in_w, int err_r,
+                            int err_w, long sweep_max)
 {
 	struct sigaction sa;
 	sigset_t none;
 	int sig;
 
 	close(in_w);
+	close(err_r);
+	err_w = child_lift(err_w);
+	if (err_w < 0)
+		_exit(127); /* no way left to report anything */
 	in_r = child_lift(in_r);
 	if (in_r < 0)
-		child_fail(err, errno);
+		child_fail(err_w, errno);
 
 	/* Its own group, so a timeout can kill the hook and everything it
 	 * started with one kill(-pgid); the parent does the same to close
@@ -104,7 +110,7 @@ _Noreturn static void child(const char *path, char *const argv[], char *const en
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (dup2(in_r, STDIN_FILENO) < 0)
-		child_fail(err, errno);
+		child_fail(err_w, errno);
 	close(in_r);
 	/* Hook output goes to the agent's stderr (the log), never to its
 	 * stdout, which may carry --json. With no stderr, no output. */
@@ -113,7 +119,7 @@ _Noreturn static void child(const char *path, char *const argv[], char *const en
 
 	child_cloexec_all(sweep_max);
 	execve(path, argv, envp);
-	child_fail(err, errno);
+	child_fail(err_w, errno);
 }
 
 static void put_why(char *why, size_t whylen, const char *what, int e)
@@ -124,13 +130,13 @@ static void put_why(char *why, size_t whylen, const char *what, int e)
 }
 
 /* The vfork itself, apart so that nothing of the caller's lives across it
- * (the child runs on this stack until it execs). No handler of ours may
+ * (the child may run on this stack until it execs). No handler of ours may
  * run in the child (see child()). vfork, not fork: no copy of the agent's
- * page tables, and we resume when the exec is done, so an exec failure is
- * known at once. Returns the pid, or -1 with *e set. */
+ * page tables, and we resume when the exec is done. Where vfork is a fork
+ * (valgrind, qemu-user) the error pipe below still tells. Returns the pid,
+ * or -1 with *e set. */
 static pid_t start(const char *path, char *const argv[], char *const envp[],
-                   int in_r, int in_w, volatile int *err, long sweep_max,
-                   int *e)
+                   const int in[2], const int er[2], long sweep_max, int *e)
 {
 	sigset_t all, old;
 	pid_t p;
@@ -139,8 +145,10 @@ static pid_t start(const char *path, char *const argv[], char *const envp[],
 	sigprocmask(SIG_SETMASK, &all, &old);
 	p = vfork();
 	if (p == 0)
-		child(path, argv, envp, in_r, in_w, err, sweep_max);
-	if (p < 0)
+		child(path, argv, envp, in[0], in[1], er[0], er[1], sweep_max);
+	if (p > 0)
+		setpgid(p, p); /* fails once the child has exec'd: harmless */
+	else
 		*e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return p;
@@ -149,10 +157,10 @@ static pid_t start(const char *path, char *const argv[], char *const envp[],
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen)
 {
-	static volatile int exec_err;
-	int in[2], e = 0, st;
+	int in[2], er[2], e = 0, st;
 	long sweep_max;
 	pid_t p;
+	ssize_t r;
 
 	if (!path || !argv || !envp || !pid || !stdin_fd)
 		return DK_ERR_PARAM;
@@ -165,17 +173,31 @@ int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
 		put_why(why, whylen, "pipe: ", errno);
 		return DK_ERR_IO;
 	}
-
-	exec_err = 0;
-	p = start(path, argv, envp, in[0], in[1], &exec_err, sweep_max, &e);
+	if (pipe2(er, O_CLOEXEC) != 0) {
+		put_why(why, whylen, "pipe: ", errno);
+		close(in[0]);
+		close(in[1]);
+		return DK_ERR_IO;
+	}
+	p = start(path, argv, envp, in, er, sweep_max, &e);
 	close(in[0]);
+	close(er[1]);
 	if (p < 0) {
 		close(in[1]);
+		close(er[0]);
 		put_why(why, whylen, "fork: ", e);
 		return DK_ERR_IO;
 	}
-	if (exec_err) {
-		e = exec_err;
+
+	/* EOF means the exec succeeded (the pipe closed with it); an int
+	 * means it failed. After a real vfork this does not wait at all. */
+	do
+		r = read(er[0], &e, sizeof e);
+	while (r < 0 && errno == EINTR);
+	close(er[0]);
+	if (r != 0) {
+		if (r != (ssize_t)sizeof e)
+			e = r < 0 ? errno : EIO;
 		/* Reaped here, so the failure is reported once, as this
 		 * return, and never as an exit status from dk_port_reap. */
 		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
