@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "err.h"
 #include "filter.h"
+#include "out.h"
 
 int dk_agent_init(struct dk_agent *ag)
 {
@@ -116,42 +117,34 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 	return r;
 }
 
-/* Write s as JSON string contents (quotes and controls escaped). */
-static size_t json_str(char *out, size_t cap, const char *s)
-{
-	size_t o = 0;
-	for (; *s && o + 7 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20) {
-			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 {
-	char url[sizeof ag->ep.url * 2], why[sizeof ag->why * 2];
+	const char *why = strcmp(action, "disconnect") == 0 ? ag->why : "";
 	int64_t now = dk_port_wall_ns();
-	int n, r;
+	struct dk_out o;
+	long n;
+	int r;
 
-	json_str(url, sizeof url, ag->ep.url);
-	json_str(why, sizeof why, strcmp(action, "disconnect") == 0 ? ag->why : "");
-	n = snprintf(ag->synth, sizeof ag->synth,
-	             "{\"Type\":\"dockev\",\"Action\":\"%s\",\"Actor\":{\"ID\":\"%s\","
-	             "\"Attributes\":{\"host\":\"%s\",\"api\":\"%s\","
-	             "\"reason\":\"%s\",\"reconnects\":\"%llu\"}},\"scope\":\"local\","
-	             "\"time\":%lld,\"timeNano\":%lld}",
-	             action, url, url, ag->version, why,
-	             (unsigned long long)ag->n.reconnects,
-	             (long long)(now / 1000000000), (long long)now);
-	if (n < 0 || (size_t)n >= sizeof ag->synth)
+	dk_out_init(&o, ag->synth, sizeof ag->synth);
+	dk_out_str(&o, "{\"Type\":\"dockev\",\"Action\":\"");
+	dk_out_str(&o, action);
+	dk_out_str(&o, "\",\"Actor\":{\"ID\":\"");
+	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
+	dk_out_str(&o, "\",\"Attributes\":{\"host\":\"");
+	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
+	dk_out_str(&o, "\",\"api\":\"");
+	dk_out_json(&o, ag->version, strlen(ag->version));
+	dk_out_str(&o, "\",\"reason\":\"");
+	dk_out_json(&o, why, strlen(why));
+	dk_out_str(&o, "\",\"reconnects\":\"");
+	dk_out_num(&o, (long long)ag->n.reconnects);
+	dk_out_str(&o, "\"}},\"scope\":\"local\",\"time\":");
+	dk_out_num(&o, (long long)(now / 1000000000));
+	dk_out_str(&o, ",\"timeNano\":");
+	dk_out_num(&o, (long long)now);
+	dk_out_str(&o, "}");
+	/* Sized for the longest URL and reason, escaped: cannot fail. */
+	if ((n = dk_out_end(&o)) < 0)
 		return 0;
 	r = dk_event_parse(&ag->ev, ag->synth, (size_t)n);
 	if (r < 0)

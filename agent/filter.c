@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "filter.h"
+#include "out.h"
 
 /* The keys the engine's events filter accepts (moby acceptedEventFilterTags);
  * any other key makes it answer 400, better caught before connecting. */
@@ -15,53 +16,6 @@ static const char *const keys[] = {
 	"config", "container", "daemon", "event", "image", "label", "network",
 	"node", "plugin", "scope", "secret", "service", "type", "volume",
 };
-
-/* Output that never writes past cap but keeps counting, so the caller
- * learns DK_ERR_NOSPACE only once, at the end. */
-struct out {
-	char *p;
-	size_t cap, len;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->p + o->len, s, n);
-	o->len = o->len + n < o->len ? (size_t)-1 : o->len + n;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-/* A JSON string body: '"' and '\' backslash-escaped, C0 controls as
- * \u00XX (JSON forbids them raw), every other byte as is. */
-static void put_escaped(struct out *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-	char e[6];
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c != '"' && c != '\\' && c >= 0x20)
-			continue;
-		put(o, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			e[0] = '\\';
-			e[1] = (char)c;
-			put(o, e, 2);
-		} else {
-			memcpy(e, "\\u00", 4);
-			e[4] = hex[c >> 4];
-			e[5] = hex[c & 15];
-			put(o, e, 6);
-		}
-	}
-	put(o, s + run, n - run);
-}
 
 /* Key length of a "KEY=VALUE" argument, or -1 if it is not one. */
 static long key_len(const char *a)
@@ -87,7 +41,7 @@ static int same_key(const char *a, const char *b)
 int dk_filter_build(char *out, size_t cap, const char *const *args, int n,
                     int *bad)
 {
-	struct out o;
+	struct dk_out o;
 	int i, j, k, first_key, first_val;
 
 	if (bad)
@@ -103,11 +57,9 @@ int dk_filter_build(char *out, size_t cap, const char *const *args, int n,
 		}
 	}
 
-	o.p = out;
-	o.cap = cap;
-	o.len = 0;
+	dk_out_init(&o, out, cap);
 	if (n > 0)
-		put_str(&o, "{");
+		dk_out_str(&o, "{");
 	first_key = 1;
 	for (i = 0; i < n; i++) {
 		/* Each key's group is written at its first occurrence. */
@@ -116,11 +68,11 @@ int dk_filter_build(char *out, size_t cap, const char *const *args, int n,
 		if (j < i)
 			continue;
 		if (!first_key)
-			put_str(&o, ",");
+			dk_out_str(&o, ",");
 		first_key = 0;
-		put_str(&o, "\"");
-		put(&o, args[i], (size_t)key_len(args[i]));
-		put_str(&o, "\":{");
+		dk_out_str(&o, "\"");
+		dk_out_put(&o, args[i], (size_t)key_len(args[i]));
+		dk_out_str(&o, "\":{");
 		first_val = 1;
 		for (j = i; j < n; j++) {
 			const char *v = strchr(args[j], '=') + 1;
@@ -135,16 +87,16 @@ int dk_filter_build(char *out, size_t cap, const char *const *args, int n,
 			if (k < j)
 				continue;
 			if (!first_val)
-				put_str(&o, ",");
+				dk_out_str(&o, ",");
 			first_val = 0;
-			put_str(&o, "\"");
-			put_escaped(&o, v, strlen(v));
-			put_str(&o, "\":true");
+			dk_out_str(&o, "\"");
+			dk_out_json(&o, v, strlen(v));
+			dk_out_str(&o, "\":true");
 		}
-		put_str(&o, "}");
+		dk_out_str(&o, "}");
 	}
 	if (n > 0)
-		put_str(&o, "}");
+		dk_out_str(&o, "}");
 
 	if (o.len >= cap || o.len > INT_MAX) {
 		if (cap > 0)

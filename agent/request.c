@@ -9,25 +9,7 @@
 #include "endpoint.h"
 #include "err.h"
 #include "request.h"
-
-/* Appends within cap only; len keeps counting past it, so one check at the
- * end decides DK_ERR_NOSPACE and nothing beyond cap is ever written. */
-struct out {
-	char *p;
-	size_t cap, len;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->p + o->len, s, n);
-	o->len = o->len + n < o->len ? (size_t)-1 : o->len + n;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
+#include "out.h"
 
 static int is_unreserved(unsigned char c)
 {
@@ -40,7 +22,7 @@ static int is_unreserved(unsigned char c)
  * url.ParseQuery decodes like '+'). Encoding since/until too costs nothing
  * for the engine's "s.nnnnnnnnn" and keeps CR/LF out of the request line
  * whatever the caller passes. */
-static void put_encoded(struct out *o, const char *s)
+static void put_encoded(struct dk_out *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char e[3];
@@ -48,24 +30,24 @@ static void put_encoded(struct out *o, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (is_unreserved(c)) {
-			put(o, s, 1);
+			dk_out_put(o, s, 1);
 			continue;
 		}
 		e[0] = '%';
 		e[1] = hex[c >> 4];
 		e[2] = hex[c & 15];
-		put(o, e, 3);
+		dk_out_put(o, e, 3);
 	}
 }
 
 /* Host (Go's server answers 400 to HTTP/1.1 without it), User-Agent, and
  * the empty line. No Connection: close: the events stream is long-lived
  * and the caller closes the /_ping connection itself. */
-static int finish(struct out *o, const struct dk_endpoint *ep)
+static int finish(struct dk_out *o, const struct dk_endpoint *ep)
 {
-	put_str(o, " HTTP/1.1\r\nHost: ");
-	put_str(o, ep->host_header);
-	put_str(o, "\r\nUser-Agent: dockev/" DK_VERSION "\r\n\r\n");
+	dk_out_str(o, " HTTP/1.1\r\nHost: ");
+	dk_out_str(o, ep->host_header);
+	dk_out_str(o, "\r\nUser-Agent: dockev/" DK_VERSION "\r\n\r\n");
 	if (o->len > o->cap || o->len > INT_MAX)
 		return DK_ERR_NOSPACE;
 	return (int)o->len;
@@ -73,14 +55,12 @@ static int finish(struct out *o, const struct dk_endpoint *ep)
 
 int dk_request_ping(char *buf, size_t cap, const struct dk_endpoint *ep)
 {
-	struct out o;
+	struct dk_out o;
 
 	if (!ep || (cap > 0 && !buf))
 		return DK_ERR_PARAM;
-	o.p = buf;
-	o.cap = cap;
-	o.len = 0;
-	put_str(&o, "GET /_ping");
+	dk_out_init(&o, buf, cap);
+	dk_out_str(&o, "GET /_ping");
 	return finish(&o, ep);
 }
 
@@ -88,7 +68,7 @@ int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
                       const char *version, const char *since,
                       const char *until, const char *filters)
 {
-	struct out o;
+	struct dk_out o;
 	char sep = '?';
 
 	if (!ep || (cap > 0 && !buf))
@@ -96,27 +76,25 @@ int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
 	/* The version lands in the path: only digits and one dot pass. */
 	if (dk_request_version_valid(version) != DK_OK)
 		return DK_ERR_VERSION;
-	o.p = buf;
-	o.cap = cap;
-	o.len = 0;
-	put_str(&o, "GET /v");
-	put_str(&o, version);
-	put_str(&o, "/events");
+	dk_out_init(&o, buf, cap);
+	dk_out_str(&o, "GET /v");
+	dk_out_str(&o, version);
+	dk_out_str(&o, "/events");
 	if (since && *since) {
-		put(&o, &sep, 1);
-		put_str(&o, "since=");
+		dk_out_put(&o, &sep, 1);
+		dk_out_str(&o, "since=");
 		put_encoded(&o, since);
 		sep = '&';
 	}
 	if (until && *until) {
-		put(&o, &sep, 1);
-		put_str(&o, "until=");
+		dk_out_put(&o, &sep, 1);
+		dk_out_str(&o, "until=");
 		put_encoded(&o, until);
 		sep = '&';
 	}
 	if (filters && *filters) {
-		put(&o, &sep, 1);
-		put_str(&o, "filters=");
+		dk_out_put(&o, &sep, 1);
+		dk_out_str(&o, "filters=");
 		put_encoded(&o, filters);
 	}
 	return finish(&o, ep);

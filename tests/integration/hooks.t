@@ -515,7 +515,8 @@ rm -f "$T/json9"
 mkdir "$T/bin"
 printf '#!/bin/sh\necho "DOCKER_HOST=${DOCKER_HOST:-} $*" >>"%s/docker.log"\n' "$T" >"$T/bin/docker"
 printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/curl.args"\ncat >"%s/curl.body"\n' "$T" "$T" >"$T/bin/curl"
-printf '#!/bin/sh\nprintf "%%s|" "$@" >>"%s/logger.log"; echo >>"%s/logger.log"\n' "$T" "$T" >"$T/bin/logger"
+# One write per line: hooks of different containers log at the same time.
+printf '#!/bin/sh\nl=$(printf "%%s|" "$@")\nprintf "%%s\\n" "$l" >>"%s/logger.log"\n' "$T" >"$T/bin/logger"
 chmod 755 "$T/bin/docker" "$T/bin/curl" "$T/bin/logger"
 for f in "$EXH"/*; do
 	case $f in *.md) continue ;; esac
