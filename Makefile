@@ -7,6 +7,9 @@
 # The project's required flags come first; CFLAGS/LDFLAGS given by the user
 # (or buildroot, on the command line) are appended after them, never instead.
 
+# Quiet recursion, so that a test run ends with its "N passed, N failed".
+MAKEFLAGS += --no-print-directory
+
 CROSS_COMPILE ?=
 ifeq ($(origin CC),default)
 ifneq ($(CROSS_COMPILE),)
