@@ -73,25 +73,16 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
+/* Is the event at tn, record rec, new? Drops what an inclusive since=
+ * brings back after a reconnect, and moves the resume point. */
+static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 {
-	int r = dk_event_parse(&ag->ev, rec, len);
-	int64_t tn;
 	uint64_t h;
 
-	if (r < 0) {
-		skipped(ag, r, rec, len);
-		return 0;
-	}
-	tn = ag->ev.time_nano;
-	h = hash(rec, len);
 	/* An event without a time says nothing about where to resume. */
-	if (tn <= 0) {
-		ag->n.events++;
-		r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
-		dk_hook_event(&ag->hooks, &ag->ev);
-		return r;
-	}
+	if (tn <= 0)
+		return 1;
+	h = hash(rec, len);
 	if (ag->replaying) {
 		if (tn < ag->resume_ns ||
 		    (tn == ag->resume_ns && seen(ag, h))) {
@@ -111,10 +102,29 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 	 * later duplicate would be lost. */
 	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX))
 		ag->seen[ag->nseen++ % DK_DEDUPE_MAX] = h;
-	ag->n.events++;
-	r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
+	return 1;
+}
+
+/* The parsed ag->ev to the handlers, then to the hook queue. */
+static int hand_over(struct dk_agent *ag)
+{
+	int r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
 	dk_hook_event(&ag->hooks, &ag->ev);
 	return r;
+}
+
+int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
+{
+	int r = dk_event_parse(&ag->ev, rec, len);
+
+	if (r < 0) {
+		skipped(ag, r, rec, len);
+		return 0;
+	}
+	if (!fresh(ag, ag->ev.time_nano, rec, len))
+		return 0;
+	ag->n.events++;
+	return hand_over(ag);
 }
 
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
@@ -123,7 +133,6 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	int64_t now = dk_port_wall_ns();
 	struct dk_out o;
 	long n;
-	int r;
 
 	dk_out_init(&o, ag->synth, sizeof ag->synth);
 	dk_out_str(&o, "{\"Type\":\"dockev\",\"Action\":\"");
@@ -146,12 +155,9 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
 	if ((n = dk_out_end(&o)) < 0)
 		return 0;
-	r = dk_event_parse(&ag->ev, ag->synth, (size_t)n);
-	if (r < 0)
+	if (dk_event_parse(&ag->ev, ag->synth, (size_t)n) < 0)
 		return 0;
-	r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
-	dk_hook_event(&ag->hooks, &ag->ev);
-	return r;
+	return hand_over(ag);
 }
 
 void dk_agent_log_counters(const struct dk_agent *ag)

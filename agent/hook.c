@@ -380,12 +380,12 @@ static void copy_arg(char *dst, struct dk_str s)
 static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 {
 	struct dk_hook_job *j = &h->jobs[s->job];
-	char dir[DK_HOOK_PATH_MAX], name[256], why[160], id[128];
+	char dir[DK_HOOK_PATH_MAX], name[256], why[160];
 	int r;
 
 	if (dk_event_parse(&h->ev, h->ring + j->off, j->len) != DK_OK)
 		s->dir = 3; /* it parsed when queued; cannot happen */
-	identify(&h->ev, id, sizeof id);
+	identify(&h->ev, s->ident, sizeof s->ident);
 	while (s->dir < 3 && !h->stopping) {
 		char sub[DK_HOOK_PATH_MAX];
 		char *argv[5];
@@ -422,7 +422,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		}
 		dk_hook_env_build(&h->env, &h->ev, h->host, dk_port_environ());
 		if (h->env.notes[0])
-			dk_port_log(DK_LOG_WARN, "hook %s for %s: %s", s->path, id,
+			dk_port_log(DK_LOG_WARN, "hook %s for %s: %s", s->path, s->ident,
 			            h->env.notes);
 		copy_arg(h->argv_buf[0], h->ev.type);
 		copy_arg(h->argv_buf[1], h->ev.base);
@@ -437,7 +437,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		if (r != DK_OK) {
 			h->failed++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s could not start: %s",
-			            s->path, id, why);
+			            s->path, s->ident, why);
 			continue;
 		}
 		h->run++;
@@ -467,7 +467,6 @@ static void reap(struct dk_hooks *h)
 	h->reap_due = 0;
 	while ((pid = dk_port_reap(&code)) > 0) {
 		struct dk_hook_slot *s = NULL;
-		char id[128];
 
 		for (i = 0; i < h->max_jobs; i++)
 			if (h->slots[i].pid == pid)
@@ -479,25 +478,20 @@ static void reap(struct dk_hooks *h)
 			s->stdin_fd = -1;
 		}
 		s->pid = 0;
-		if (dk_event_parse(&h->ev, h->ring + h->jobs[s->job].off,
-		                   h->jobs[s->job].len) == DK_OK)
-			identify(&h->ev, id, sizeof id);
-		else
-			strcpy(id, "?");
 		if (s->killed) {
 			h->failed++;
 			h->timeouts++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
-			            "%lld ms: killed its process group", s->path, id,
+			            "%lld ms: killed its process group", s->path, s->ident,
 			            (long long)h->timeout_ms);
 		} else if (code > 0) {
 			h->failed++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
-			            s->path, id, code);
+			            s->path, s->ident, code);
 		} else if (code < 0) {
 			h->failed++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
-			            s->path, id, -code);
+			            s->path, s->ident, -code);
 		}
 		next_script(h, s);
 	}

@@ -23,6 +23,7 @@ struct dk_hook_slot {
 	int dir;               /* 0..2: T.A.d, T.d, all.d */
 	char last[256];        /* last script name taken in that directory */
 	char path[DK_HOOK_PATH_MAX]; /* the running script */
+	char ident[128];       /* its event, "type action id", for logs */
 	int pid;               /* 0 = none */
 	int stdin_fd;          /* -1 = closed */
 	size_t written;        /* of the event JSON and its newline */
