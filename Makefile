@@ -1,6 +1,6 @@
 # dockev - one GNU Makefile, drivable unchanged by buildroot.
 #
-#   make [CC=..] [CROSS_COMPILE=arm-linux-gnueabihf-] [TLS=none] [STATIC=1]
+#   make [CC=..] [CROSS_COMPILE=arm-linux-gnueabihf-] [TLS=mbedtls|none] [STATIC=1]
 #        [HANDLERS=path/to/handlers.c] [JSMN_INCLUDE=dir] [CFLAGS=..] [LDFLAGS=..]
 #   make check | demo | install [PREFIX=/usr/local DESTDIR=] | clean
 #
@@ -19,7 +19,10 @@ endif
 ifeq ($(origin AR),default)
 AR = $(CROSS_COMPILE)ar
 endif
-TLS ?= none
+# TLS: mbedtls where its headers are found (MBEDTLS_INCLUDE, default the
+# system's), else none; cross builds (buildroot) say TLS= explicitly.
+MBEDTLS_INCLUDE ?= /usr/include
+TLS ?= $(if $(wildcard $(MBEDTLS_INCLUDE)/mbedtls/ssl.h),mbedtls,none)
 STATIC ?=
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -39,14 +42,21 @@ DK_LDFLAGS = -Wl,--gc-sections $(SAN) $(if $(STATIC),-static)
 
 ALL_CFLAGS = $(DK_CPPFLAGS) $(DK_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(DK_LDFLAGS) $(LDFLAGS)
+# Libraries after the objects that use them (static links need the order).
+ALL_LIBS = $(TLS_LIBS) $(LIBS)
 
 # Every agent/*.c but main.c and the handler table is core (libdockev.a).
 CORE = $(filter-out main handlers,$(basename $(notdir $(wildcard agent/*.c))))
 PORT = posix sock proc fs
+TLS_LIBS =
 ifeq ($(TLS),none)
 PORT += tls_none
 else ifeq ($(TLS),mbedtls)
-$(error TLS=mbedtls is not implemented yet; build with TLS=none)
+PORT += tls_mbedtls
+TLS_LIBS = -lmbedtls -lmbedx509 -lmbedcrypto
+ifneq ($(MBEDTLS_INCLUDE),/usr/include)
+DK_CPPFLAGS += -I$(MBEDTLS_INCLUDE)
+endif
 else
 $(error TLS must be none or mbedtls)
 endif
@@ -70,6 +80,9 @@ UNIT_SRC = $(filter-out tests/test_port.c tests/test_proc.c,$(sort $(wildcard te
 UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port \
 	$(BUILD)/tests/test_proc
 TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
+ifeq ($(TLS),mbedtls)
+TOOLS += $(BUILD)/tlsfront
+endif
 
 .PHONY: all check test demo bench install clean deps FORCE
 all: $(BIN)
@@ -92,7 +105,7 @@ $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(FLAGS)
-	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS) $(ALL_LIBS)
 
 # Unit tests: one per core module, linked with fakes at the port boundary.
 $(BUILD)/tests/fakeport.o: tests/fakeport.c tests/*.h agent/*.h port/port.h Makefile
@@ -105,15 +118,19 @@ $(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(LIB) $(BUILD)/tests/fakeport.o
 # The port's own test links the real port, not the fakes.
 $(BUILD)/tests/test_port: tests/test_port.c tests/*.h $(PORT_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS) $(ALL_LIBS)
 $(BUILD)/tests/test_proc: tests/test_proc.c tests/*.h $(PORT_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS) $(ALL_LIBS)
 
 # The fake engine and the example handler table (built as a whole agent).
 $(BUILD)/fakeengine: tools/fakeengine.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+# The TLS front of the fake engine in tests (an mbedTLS server).
+$(BUILD)/tlsfront: tools/tlsfront.c Makefile $(FLAGS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(ALL_LIBS)
 $(BUILD)/example-handlers: tools/examples/handlers.c FORCE
 	$(MAKE) BUILD=$(BUILD)/ex HANDLERS=tools/examples/handlers.c $(BUILD)/ex/dockev
 	cp $(BUILD)/ex/dockev $@

@@ -291,7 +291,7 @@ int dk_agent_run(struct dk_agent *ag)
 				out = DK_OUT_HANDLER_ERR;
 		}
 		fflush(stdout);
-		if (out != DK_OUT_RETRY)
+		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT)
 			drain_hooks(ag, out == DK_OUT_DONE);
 		switch (out) {
 		case DK_OUT_STOP:
@@ -302,12 +302,20 @@ int dk_agent_run(struct dk_agent *ag)
 		case DK_OUT_HANDLER_ERR:
 			return 1;
 		case DK_OUT_RETRY:
+		case DK_OUT_CONFIG_WAIT:
 			break;
 		}
-		delay = dk_backoff_next(&ag->bo, dk_port_random());
-		dk_port_log(DK_LOG_WARN, "%s: %s; retrying in %lld.%03llds",
-		            ag->ep.url, ag->why, (long long)(delay / 1000),
-		            (long long)(delay % 1000));
+		if (out == DK_OUT_CONFIG_WAIT) {
+			delay = ag->bo.max_ms;
+			dk_port_log(DK_LOG_ERR, "%s; retrying in %lld.%03llds",
+			            ag->why, (long long)(delay / 1000),
+			            (long long)(delay % 1000));
+		} else {
+			delay = dk_backoff_next(&ag->bo, dk_port_random());
+			dk_port_log(DK_LOG_WARN, "%s: %s; retrying in %lld.%03llds",
+			            ag->ep.url, ag->why, (long long)(delay / 1000),
+			            (long long)(delay % 1000));
+		}
 		if (sleep_backoff(ag, delay))
 			return 0;
 		ag->n.reconnects++;

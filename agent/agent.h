@@ -29,6 +29,8 @@ struct dk_opts {
 	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
 	int use_syslog;
 	int tls;                     /* --tls/--tlsverify/DOCKER_TLS_VERIFY */
+	int tls_verify;              /* --tlsverify/DOCKER_TLS_VERIFY */
+	const char *tls_ca, *tls_cert, *tls_key; /* --tlscacert... */
 	const char *hooks_dir;       /* --hooks, NULL = off */
 	int64_t hook_timeout_ms;
 	int hook_jobs, hook_queue;
@@ -53,6 +55,9 @@ enum dk_outcome {
 	DK_OUT_STOP,        /* SIGINT/SIGTERM: exit 0 */
 	DK_OUT_DONE,        /* the stream ended at --until: exit 0 */
 	DK_OUT_CONFIG,      /* configuration error: exit 1 */
+	DK_OUT_CONFIG_WAIT, /* a configuration error the engine's side may
+	                     * fix (TLS verification): retry after the
+	                     * longest back-off, logged as an error */
 	DK_OUT_HANDLER_STOP,/* a handler asked to stop: exit 0 */
 	DK_OUT_HANDLER_ERR  /* a handler failed: exit 1 */
 };

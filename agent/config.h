@@ -80,6 +80,11 @@
 #define DK_UNIX_PATH_MAX 108
 #endif
 
+/* Paths of the TLS files (--tlscacert..., $DOCKER_CERT_PATH/ca.pem). */
+#ifndef DK_TLS_PATH_MAX
+#define DK_TLS_PATH_MAX 1024
+#endif
+
 /* Our newest Engine API version; the engine's lower one wins. */
 #ifndef DK_API_VERSION
 #define DK_API_VERSION "1.41"

@@ -41,7 +41,15 @@ static const char usage_text[] =
 "      --hook-timeout D  kill a hook's process group after D (default 30s)\n"
 "      --hook-jobs N     hooks of different actors at once (default 4)\n"
 "      --hook-queue N    events waiting for their hooks, at most (default 64)\n"
-"      --tls, --tlsverify  use TLS (needs a TLS build); also $DOCKER_TLS_VERIFY\n"
+"      --tls             use TLS to a tcp:// engine without verifying it\n"
+"                        (warns at each connect; default port 2376)\n"
+"      --tlsverify       use TLS and verify the engine: chain against the CA,\n"
+"                        dates, host name or IP address (also when\n"
+"                        $DOCKER_TLS_VERIFY is not empty)\n"
+"      --tlscacert F     CA certificate (default $DOCKER_CERT_PATH/ca.pem)\n"
+"      --tlscert F       client certificate (default $DOCKER_CERT_PATH/cert.pem\n"
+"                        when it exists; DOCKER_CERT_PATH defaults to ~/.docker)\n"
+"      --tlskey F        client key (default $DOCKER_CERT_PATH/key.pem)\n"
 "  -v, --verbose         more log lines (requests)\n"
 "  -q, --quiet           log errors only\n"
 "      --syslog          log to syslog (daemon facility) instead of stderr\n"
@@ -179,8 +187,16 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			o->verbosity = -1;
 		} else if (strcmp(a, "--syslog") == 0) {
 			o->use_syslog = 1;
-		} else if (strcmp(a, "--tls") == 0 || strcmp(a, "--tlsverify") == 0) {
+		} else if (strcmp(a, "--tls") == 0) {
 			o->tls = 1;
+		} else if (strcmp(a, "--tlsverify") == 0) {
+			o->tls = o->tls_verify = 1;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--tlscacert"))) {
+			o->tls_ca = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--tlscert"))) {
+			o->tls_cert = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--tlskey"))) {
+			o->tls_key = v;
 		} else if ((v = opt_value(argc, argv, &i, "-H", "--host"))) {
 			o->host = v;
 		} else if ((v = opt_value(argc, argv, &i, "-f", "--filter"))) {
@@ -222,6 +238,78 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			usage_error("unexpected argument '%s'", a);
 		}
 	}
+}
+
+/* ---- TLS files, as the docker CLI finds them ------------------------------ */
+
+static char tls_paths[3][DK_TLS_PATH_MAX];
+
+/* DIR/name into buf; 0, or -1 (logged) when it does not fit. */
+static int cert_path(char *buf, const char *dir, const char *name)
+{
+	int n = snprintf(buf, DK_TLS_PATH_MAX, "%s/%s", dir, name);
+	if (n < 0 || n >= DK_TLS_PATH_MAX) {
+		dk_port_log(DK_LOG_ERR, "TLS: path %s/%s too long", dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+static int readable(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+/* Files from the options, else from $DOCKER_CERT_PATH (default
+ * ~/.docker): with --tlsverify the CA must exist; a client certificate and
+ * key given as options must exist, the default ones are used only when
+ * both do; with --tls alone the CA is not used. Then load them. */
+static int tls_setup(struct dk_opts *o)
+{
+	const char *dir = getenv("DOCKER_CERT_PATH"), *home = getenv("HOME");
+	const char *ca = o->tls_ca, *cert = o->tls_cert, *key = o->tls_key;
+	char home_dir[DK_TLS_PATH_MAX], why[DK_TLS_PATH_MAX + 128];
+
+	if (!dir || !*dir) {
+		const char *cfg = getenv("DOCKER_CONFIG");
+		if (cfg && *cfg) {
+			dir = cfg;
+		} else {
+			if (cert_path(home_dir, home && *home ? home : ".", ".docker"))
+				return -1;
+			dir = home_dir;
+		}
+	}
+	if (o->tls_verify && !ca) {
+		if (cert_path(tls_paths[0], dir, "ca.pem"))
+			return -1;
+		ca = tls_paths[0];
+	}
+	if (!cert && !key) {
+		if (cert_path(tls_paths[1], dir, "cert.pem") ||
+		    cert_path(tls_paths[2], dir, "key.pem"))
+			return -1;
+		if (readable(tls_paths[1]) && readable(tls_paths[2])) {
+			cert = tls_paths[1];
+			key = tls_paths[2];
+		}
+	} else if (!cert || !key) {
+		dk_port_log(DK_LOG_ERR, "TLS: --tlscert and --tlskey go together "
+		            "(a client certificate and its key)");
+		return -1;
+	}
+	if (dk_tls_setup(o->tls_verify, ca, cert, key, why, sizeof why) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "%s", why);
+		dk_tls_free();
+		return -1;
+	}
+	dk_port_log(DK_LOG_DEBUG, "TLS (%s): %s, CA %s, client certificate %s",
+	            dk_tls_backend(), o->tls_verify ? "verify" : "no verification",
+	            o->tls_verify ? ca : "unused", cert ? cert : "none");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -270,7 +358,7 @@ int main(int argc, char **argv)
 		o->api_version = env;
 	}
 	if ((env = getenv("DOCKER_TLS_VERIFY")) && *env)
-		o->tls = 1;
+		o->tls = o->tls_verify = 1;
 
 	r = dk_endpoint_parse(&agent.ep, o->host, o->tls);
 	if (r != DK_OK) {
@@ -284,6 +372,8 @@ int main(int argc, char **argv)
 		            "(TLS=none); rebuild with TLS=mbedtls");
 		return 1;
 	}
+	if (agent.ep.tls && tls_setup(o) != 0)
+		return 1;
 	if (o->hooks_dir && dk_port_mtime(o->hooks_dir) < 0) {
 		dk_port_log(DK_LOG_ERR, "--hooks %s: not a readable directory",
 		            o->hooks_dir);
@@ -298,6 +388,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r = dk_agent_run(&agent);
+	dk_tls_free();
 	fflush(stdout);
 	if (o->verbosity > 0)
 		dk_agent_log_counters(&agent);

@@ -177,6 +177,12 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
 	small_body(ag, headlen, have, &len);
 	if (dk_json_message(ag->buf, len, msg, sizeof msg) < 0)
 		dk_event_identify(ag->buf, len, msg, sizeof msg);
+	/* Go's answer to plain HTTP on a TLS port, longer than the 40
+	 * bytes shown of a body that is not JSON. */
+	if (status == 400 && !ag->ep.tls &&
+	    strstr(ag->buf, "Client sent an HTTP request to an HTTPS server"))
+		snprintf(msg, sizeof msg, "\"Client sent an HTTP request to an "
+		         "HTTPS server\": a TLS port, use --tlsverify");
 	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s",
 	         what, status, dk_http_reason(status), msg[0] ? msg : "(no message)");
 	/* A 4xx means our request is wrong (version, filter, path), and a
@@ -235,9 +241,22 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	                        ag->why, sizeof ag->why);
 	if (r == DK_OK)
 		return DK_OUT_DONE; /* "connected" */
-	if (r == DK_ERR_TLS || r == DK_ERR_PATH_LONG) {
+	if (r == DK_ERR_PATH_LONG) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
+	}
+	/* What answered is not the engine we were told to trust: retrying
+	 * soon cannot help, but a renewed certificate or a restarted engine
+	 * can, so keep trying at the longest back-off; with --until, which
+	 * asks for an end, stop. The agent logs the one line. */
+	if (r == DK_ERR_TLS) {
+		if (!ag->why[0])
+			snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));
+		if (ag->opts.has_until) {
+			dk_port_log(DK_LOG_ERR, "%s", ag->why);
+			return DK_OUT_CONFIG;
+		}
+		return DK_OUT_CONFIG_WAIT;
 	}
 	if (!ag->why[0])
 		snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));

@@ -22,6 +22,22 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 	return DK_ERR_TLS;
 }
 
+int dk_tls_setup(int verify, const char *ca, const char *cert,
+                 const char *key, char *why, size_t whylen)
+{
+	(void)verify;
+	(void)ca;
+	(void)cert;
+	(void)key;
+	if (why && whylen)
+		snprintf(why, whylen, "%s", NO_TLS);
+	return DK_ERR_TLS;
+}
+
+void dk_tls_free(void)
+{
+}
+
 const char *dk_tls_backend(void)
 {
 	return NULL;

@@ -899,8 +899,18 @@ static void ends(void)
 	T_EQ(session(), DK_OUT_CONFIG, "path too long: configuration");
 	T_OK(strstr(fake_log, "unix socket path too long") != NULL, "path too long: logged");
 	fixed_version();
-	fake_conn_fail(fake_conn_add(), DK_ERR_TLS, "TLS not built in");
-	T_EQ(session(), DK_OUT_CONFIG, "TLS error: configuration");
+	fake_conn_fail(fake_conn_add(), DK_ERR_TLS, "TLS: certificate is for a, not b");
+	T_EQ(session(), DK_OUT_CONFIG_WAIT, "TLS error: configuration, wait long");
+	T_OK(strcmp(ag.why, "TLS: certificate is for a, not b") == 0,
+	     "TLS error: the reason kept for the agent's one line: %s", ag.why);
+	fixed_version();
+	ag.opts.has_until = 1;
+	ag.opts.until_ns = INT64_MAX;
+	fake_conn_fail(fake_conn_add(), DK_ERR_TLS, "TLS: certificate expired");
+	T_EQ(session(), DK_OUT_CONFIG, "TLS error with --until: configuration, exit");
+	T_OK(strstr(fake_log, "TLS: certificate expired") != NULL,
+	     "TLS error with --until: logged");
+	ag.opts.has_until = 0;
 }
 
 static void until_cases(void)
