@@ -72,6 +72,8 @@ static long read_some(struct dk_agent *ag, char *p, size_t room,
 		}
 		if (n == 0)
 			return 0;
+		if (n == DK_ERR_TLS)
+			return n; /* refused by the engine's TLS: configuration */
 		if (n != DK_T_AGAIN)
 			return IO_FAIL;
 		if ((w = wait_io(ag, 0, left)) != IO_OK)
@@ -117,6 +119,9 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 		if (n < 0) {
 			if (n == IO_FAIL)
 				snprintf(ag->why, sizeof ag->why, "read: %s",
+				         dk_port_errstr());
+			else if (n == DK_ERR_TLS)
+				snprintf(ag->why, sizeof ag->why, "%s",
 				         dk_port_errstr());
 			return n;
 		}
@@ -196,9 +201,26 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
 	return DK_OUT_RETRY;
 }
 
+/* What answered is not the engine we were told to trust (TLS
+ * verification failed, or the engine refused our side of TLS): retrying
+ * soon cannot help, but a renewed certificate or a restarted engine can,
+ * so keep trying at the longest back-off; with --until, which asks for an
+ * end, stop. The agent logs the one line. */
+static enum dk_outcome tls_refused(struct dk_agent *ag)
+{
+	if (!ag->why[0])
+		snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(DK_ERR_TLS));
+	if (ag->opts.has_until) {
+		dk_port_log(DK_LOG_ERR, "%s", ag->why);
+		return DK_OUT_CONFIG;
+	}
+	return DK_OUT_CONFIG_WAIT;
+}
+
 static enum dk_outcome io_outcome(struct dk_agent *ag, long r)
 {
-	(void)ag;
+	if (r == DK_ERR_TLS)
+		return tls_refused(ag);
 	return r == IO_STOP ? DK_OUT_STOP : DK_OUT_RETRY;
 }
 
@@ -245,19 +267,8 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
 	}
-	/* What answered is not the engine we were told to trust: retrying
-	 * soon cannot help, but a renewed certificate or a restarted engine
-	 * can, so keep trying at the longest back-off; with --until, which
-	 * asks for an end, stop. The agent logs the one line. */
-	if (r == DK_ERR_TLS) {
-		if (!ag->why[0])
-			snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));
-		if (ag->opts.has_until) {
-			dk_port_log(DK_LOG_ERR, "%s", ag->why);
-			return DK_OUT_CONFIG;
-		}
-		return DK_OUT_CONFIG_WAIT;
-	}
+	if (r == DK_ERR_TLS)
+		return tls_refused(ag);
 	if (!ag->why[0])
 		snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));
 	return DK_OUT_RETRY;

@@ -26,7 +26,7 @@
 
 /* Copied, not pointed to: a TLS library's reason string may not outlive
  * its context, and strerror's buffer may be reused. */
-static char err_text[128] = "no error";
+static char err_text[256] = "no error"; /* TLS reasons name the URL */
 
 void dk_port_set_err(int errnum, const char *text)
 {

@@ -82,6 +82,8 @@ static struct {
 	char names[160];
 	char valid[48];
 	int saw_cert;       /* the engine's certificate reached verify_cb */
+	int got_data;       /* application data arrived on this connection */
+	char url[DK_HOST_MAX + 32];
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config conf;
@@ -90,7 +92,7 @@ static struct {
 	mbedtls_ssl_context ssl;
 } tls;
 
-static char errtext[160];
+static char errtext[DK_HOST_MAX + 200];
 
 static void say(char *why, size_t whylen, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -155,19 +157,29 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 	return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
-/* Text for the failure r of a read or write after the handshake. */
-static void remember(int r)
+/* Text for the failure r of a read or write after the handshake; the
+ * transport's return code for it. */
+static long remember(int r)
 {
 	if ((r == MBEDTLS_ERR_NET_RECV_FAILED || r == MBEDTLS_ERR_NET_SEND_FAILED) &&
-	    tls.sys_errno)
+	    tls.sys_errno) {
 		dk_port_set_err(tls.sys_errno, NULL);
-	else if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && !tls.have_cert)
-		/* TLS 1.3: the server checks our certificate after our
-		 * Finished, so a refusal arrives with the first read. */
-		dk_port_set_err(0, "engine sent a TLS alert: it may require a "
-		                   "client certificate (--tlscert/--tlskey)");
-	else
-		dk_port_set_err(0, mbed_text(r));
+		return DK_ERR_IO;
+	}
+	if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && !tls.got_data) {
+		/* TLS 1.3: the engine checks our certificate after our
+		 * Finished, when our handshake is over, so its refusal is
+		 * the first thing read: a configuration error too. */
+		snprintf(errtext, sizeof errtext, "TLS: %s refused the connection "
+		         "(TLS alert)%s", tls.url, tls.have_cert ? ": does it trust "
+		         "our client certificate (--tlscert)?" : ": it requires a "
+		         "client certificate (--tlscert/--tlskey, or cert.pem and "
+		         "key.pem in DOCKER_CERT_PATH)");
+		dk_port_set_err(0, errtext);
+		return DK_ERR_TLS;
+	}
+	dk_port_set_err(0, mbed_text(r));
+	return DK_ERR_IO;
 }
 
 /* ---- host name against the certificate ---------------------------------- */
@@ -307,8 +319,10 @@ static long tls_recv(struct dk_transport *t, void *buf, size_t len)
 		len = INT_MAX;
 	for (;;) {
 		int r = mbedtls_ssl_read(&tls.ssl, buf, len);
-		if (r > 0)
+		if (r > 0) {
+			tls.got_data = 1;
 			return r;
+		}
 		/* close_notify, or the engine closing without one: the
 		 * chunk decoder tells a whole body from a cut one. */
 		if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
@@ -322,8 +336,7 @@ static long tls_recv(struct dk_transport *t, void *buf, size_t len)
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;
 #endif
-		remember(r);
-		return DK_ERR_IO;
+		return remember(r);
 	}
 }
 
@@ -339,8 +352,7 @@ static long tls_send(struct dk_transport *t, const void *buf, size_t len)
 		return r;
 	if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
 		return DK_T_AGAIN;
-	remember(r);
-	return DK_ERR_IO;
+	return remember(r);
 }
 
 /* Decrypted bytes mbedTLS holds: the fd may never become readable for
@@ -406,7 +418,7 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 
 	if (!tls.ready) {
 		say(why, whylen, "TLS: not set up (dk_tls_setup)");
-		dk_port_set_err(0, "TLS not set up");
+		dk_port_set_err(0, "TLS: not set up (dk_tls_setup)");
 		t->close(t);
 		return DK_ERR_TLS;
 	}
@@ -415,7 +427,8 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 	tls.fd = t->fd;
 	tls.sys_errno = 0;
 	tls.nfirst = 0;
-	tls.saw_cert = 0;
+	tls.saw_cert = tls.got_data = 0;
+	snprintf(tls.url, sizeof tls.url, "%s", ep->url);
 	tls.names[0] = tls.valid[0] = '\0';
 	snprintf(tls.host, sizeof tls.host, "%s", ep->host);
 	/* Always set: SNI, and 3.6 refuses to verify without a name; the
@@ -454,6 +467,9 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 	t->pending = tls_pending;
 	t->close = tls_close;
 	t->ctx = &tls;
+	dk_port_log(DK_LOG_DEBUG, "%s: %s, %s", ep->url,
+	            mbedtls_ssl_get_version(&tls.ssl),
+	            mbedtls_ssl_get_ciphersuite(&tls.ssl));
 	if (!tls.verify)
 		dk_port_log(DK_LOG_WARN, "%s: TLS without verification (--tls "
 		            "without --tlsverify): anyone on the path can pose as "

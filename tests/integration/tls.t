@@ -19,6 +19,8 @@ if "$DOCKEV" --version | grep -q 'TLS none'; then
 	exit
 fi
 
+# The front may come from another build (check-mbedtls3: 2.28's, TLS 1.2).
+TLSFRONT=${TLSFRONT:-$BUILD/tlsfront}
 C=$T/c
 tools/tlscerts "$C"; ok $? "certificates made with openssl"
 N=40
@@ -32,7 +34,7 @@ front() {
 	front_stop
 	cert=$1; addr=${2:-127.0.0.1}; shift; [ $# -gt 0 ] && shift
 	rm -f "$T/fport" "$T/fready"
-	"$BUILD/tlsfront" -l "$addr:0" --to "$SOCK" --cert "$C/$cert" \
+	"$TLSFRONT" -l "$addr:0" --to "$SOCK" --cert "$C/$cert" \
 		--key "$C/server-key.pem" --port-file "$T/fport" --ready-file "$T/fready" \
 		"$@" 2>>"$T/front.err" &
 	FRONT_PID=$!
@@ -118,7 +120,7 @@ refused "" "" "127.0.0.1" "Client sent an HTTP request to an HTTPS server\": a T
 # hello happens to hold a newline...
 front_stop
 rm -f "$T/fready"
-"$BUILD/tlsfront" --plain -l 127.0.0.1:0 --to "$SOCK" --cert "$C/server.pem" \
+"$TLSFRONT" --plain -l 127.0.0.1:0 --to "$SOCK" --cert "$C/server.pem" \
 	--key "$C/server-key.pem" --port-file "$T/fport" --ready-file "$T/fready" &
 FRONT_PID=$!
 i=0; while [ ! -e "$T/fready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
