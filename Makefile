@@ -142,22 +142,25 @@ $(BUILD)/example-handlers: tools/examples/handlers.c FORCE
 test: $(BIN) $(UNIT_BIN) $(TOOLS)
 	BUILD=$(BUILD) WRAP="$(WRAP)" tools/runtests $(UNIT_BIN) $(sort $(wildcard tests/integration/*.t))
 
+# TLS unless TLS=none was asked for: deps installs what it needs.
 deps:
-	tools/deps
+	DK_TLS=$(if $(filter command% environment%,$(origin TLS)),$(TLS),mbedtls) tools/deps
 
 check: deps
+	$(MAKE) check-notls
 	$(MAKE) BUILD=build/clang CC=clang all $(UNIT_BIN:$(BUILD)/%=build/clang/%)
 	$(MAKE) test
 	$(MAKE) BUILD=build/asan OPT="-O1" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
+	$(MAKE) check-mbedtls3
 
 # mbedTLS 3.x (as buildroot ships it) next to Debian's 2.28: the agent
 # built against 3.6 from Debian's next release (static libraries), its TLS
 # tests run with the fake engine's front of 2.28 (TLS 1.2; a 3.6 server
-# sends its TLS 1.3 alerts under keys the client has left) and against the
-# real dockerd (Go: TLS 1.3).
+# sends its TLS 1.3 alerts under keys the client has left; check-engine-tls
+# runs TLS 1.3 against Go's server in dockerd).
 M3 = build/mbedtls3
 check-mbedtls3: $(BUILD)/tlsfront
 	tools/mbedtls3 $(M3)
@@ -166,13 +169,24 @@ check-mbedtls3: $(BUILD)/tlsfront
 		build/m3/tests/test_port
 	build/m3/dockev --version | grep -q 'TLS mbedTLS 3\.'
 	BUILD=build/m3 TLSFRONT=$(BUILD)/tlsfront tools/runtests \
-		build/m3/tests/test_port tests/integration/tls.t tests/engine/tls.t
+		build/m3/tests/test_port tests/integration/tls.t
 
-# Against Debian's real dockerd, started by the test itself (root).
+# A TLS=none build links no mbedTLS and refuses TLS at start.
+check-notls:
+	$(MAKE) BUILD=build/notls TLS=none build/notls/dockev build/notls/tests/test_port
+	BUILD=build/notls tools/runtests build/notls/tests/test_port tests/integration/tls.t
+
+# Against Debian's real dockerd, started by the test itself (root): the
+# system's mbedTLS (2.28: TLS 1.2), then 3.6 (TLS 1.3) when it can be had.
 check-engine-tls: $(BIN) $(BUILD)/fakeengine
 	BUILD=$(BUILD) tools/runtests tests/engine/tls.t
+	if tools/mbedtls3 $(M3); then \
+		$(MAKE) BUILD=build/m3 TLS=mbedtls MBEDTLS_INCLUDE=$(M3)/include \
+			MBEDTLS_LIBDIR=$(M3)/lib build/m3/dockev build/m3/fakeengine && \
+		BUILD=build/m3 tools/runtests tests/engine/tls.t; fi
 
-bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp
+bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
+	$(filter %/tlsfront,$(TOOLS))
 	BUILD=$(BUILD) tools/bench/run
 
 # Static, so that the latency it measures is the agent's and the exec's,

@@ -29,7 +29,8 @@ tools/tlscerts "$C"; ok $? "certificates made with openssl"
 PORT=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-	if ! ss -ltnH "sport = :$p" | grep -q .; then PORT=$p; break; fi
+	hex=$(printf ':%04X ' "$p")
+	if ! grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then PORT=$p; break; fi
 done
 
 DPID=
