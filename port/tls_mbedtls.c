@@ -413,7 +413,8 @@ static int answered_http(void)
 int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
                  int timeout_ms, char *why, size_t whylen)
 {
-	int64_t deadline = dk_port_now_ms() + (timeout_ms >= 0 ? timeout_ms : 0);
+	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms
+	                                   : INT64_MAX; /* < 0: no limit */
 	int r, cut, err = DK_ERR_TLS;
 
 	if (!tls.ready) {
