@@ -372,8 +372,6 @@ int main(int argc, char **argv)
 		            "(TLS=none); rebuild with TLS=mbedtls");
 		return 1;
 	}
-	if (agent.ep.tls && tls_setup(o) != 0)
-		return 1;
 	if (o->hooks_dir && dk_port_mtime(o->hooks_dir) < 0) {
 		dk_port_log(DK_LOG_ERR, "--hooks %s: not a readable directory",
 		            o->hooks_dir);
@@ -383,8 +381,12 @@ int main(int argc, char **argv)
 		dk_port_log(DK_LOG_ERR, "%s", dk_strerror(r));
 		return 1;
 	}
+	/* Late, so that only the next exit must unload it. */
+	if (agent.ep.tls && tls_setup(o) != 0)
+		return 1;
 	if (dk_port_signals_init() != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "cannot install signal handlers");
+		dk_tls_free();
 		return 1;
 	}
 	r = dk_agent_run(&agent);
