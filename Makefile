@@ -177,3 +177,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/*.h $(LIB) $(B
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(BUILD)/tests/fakeport.o $(LIB) $(ALL_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# ---- hardening: fault injection (tests/faults.t) --------------------------
+# Every engine misbehaviour in one table, the agent under valgrind (memory
+# errors, leaks, fds left open).
+.PHONY: check-faults
+check-faults: deps
+	$(MAKE) BUILD=build/vg OPT="-O1" build/vg/dockev build/vg/fakeengine
+	BUILD=build/vg WRAP=valgrind tools/runtests tests/faults.t
