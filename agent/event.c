@@ -138,11 +138,11 @@ static int valid(const char *js, int ntok)
 	for (i = 0; i < ntok; i++) {
 		const jsmntok_t *t = &tokens[i];
 		int a = outer_start(t);
-		char sep = 0;
 
 		if (depth > 0) {
 			const jsmntok_t *parent = &tokens[stack[depth - 1]];
 			int first = prev_end <= parent->start;
+			char sep;
 			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
 				return 0;
 			sep = first ? 0 : ',';
@@ -160,7 +160,6 @@ static int valid(const char *js, int ntok)
 			    !gap_is(js, outer_end(t), outer_start(&tokens[i + 1]), ':'))
 				return 0;
 			left[depth - 1]--;
-			prev_end = outer_start(&tokens[i + 1]);
 			/* The value is handled as a child of no one: push a
 			 * pseudo-level where it is the only child. */
 			i++;
