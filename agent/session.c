@@ -88,6 +88,7 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 	int64_t deadline = dk_port_now_ms() + DK_HEAD_TIMEOUT_MS;
 	long r;
 
+	*have = 0;
 	if ((r = send_all(ag, req, reqlen)) != IO_OK) {
 		if (r == IO_FAIL)
 			snprintf(ag->why, sizeof ag->why, "send: %s",
@@ -97,7 +98,6 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 		return r;
 	}
 	dk_http_head_init(&ag->head);
-	*have = 0;
 	for (;;) {
 		long n = read_some(ag, ag->buf + *have,
 		                   sizeof ag->buf - *have, deadline);
