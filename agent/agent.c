@@ -19,8 +19,8 @@ int dk_agent_init(struct dk_agent *ag)
 	                    ag->opts.nfilters, &bad);
 	if (n < 0)
 		return n;
-	strcpy(ag->version, ag->opts.api_version ? ag->opts.api_version
-	                                          : DK_API_VERSION);
+	snprintf(ag->version, sizeof ag->version, "%s",
+	         ag->opts.api_version ? ag->opts.api_version : DK_API_VERSION);
 	dk_backoff_init(&ag->bo, ag->opts.backoff_min_ms,
 	                ag->opts.backoff_max_ms, ag->opts.backoff_reset_ms);
 	dk_framer_init(&ag->fr, ag->buf, sizeof ag->buf);

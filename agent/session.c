@@ -214,11 +214,12 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 		return io_outcome(ag, r);
 	if (ag->head.status != 200)
 		return refused(ag, "GET /_ping", (size_t)r, have);
-	strcpy(ag->version, DK_API_VERSION);
+	snprintf(ag->version, sizeof ag->version, "%s", DK_API_VERSION);
 	if (ag->head.api_version[0] &&
 	    dk_request_version_valid(ag->head.api_version) == DK_OK &&
 	    dk_request_version_cmp(ag->head.api_version, DK_API_VERSION) < 0)
-		strcpy(ag->version, ag->head.api_version);
+		snprintf(ag->version, sizeof ag->version, "%s",
+		         ag->head.api_version);
 	/* Reuse the connection only if the body is delimited and small. */
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
