@@ -169,8 +169,8 @@ void dk_agent_log_counters(const struct dk_agent *ag)
 	            "invalid %llu), connects %llu, reconnects %llu, bytes %llu, "
 	            "hooks run %llu, hook failures %llu, hooks skipped %llu",
 	            (unsigned long long)c->events, (unsigned long long)c->duplicates,
-	            (unsigned long long)(c->too_big + c->too_many_tokens +
-	                                 c->bad_json + c->invalid),
+	            (unsigned long long)c->too_big + c->too_many_tokens +
+	            c->bad_json + c->invalid,
 	            (unsigned long long)c->too_big,
 	            (unsigned long long)c->too_many_tokens,
 	            (unsigned long long)c->bad_json, (unsigned long long)c->invalid,

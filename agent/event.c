@@ -503,7 +503,7 @@ static size_t find_value(const char *p, size_t n, const char *key, char *out,
 		if (memcmp(p + i, key, kl) != 0)
 			continue;
 		for (i += kl; i < n && p[i] != '"' && o + 1 < cap; i++)
-			out[o++] = (unsigned char)p[i] < 0x20 ? '?' : p[i];
+			out[o++] = (char)((unsigned char)p[i] < 0x20 ? '?' : p[i]);
 		break;
 	}
 	out[o] = '\0';
@@ -527,7 +527,7 @@ void dk_event_identify(const char *p, size_t n, char *out, size_t cap)
 	}
 	/* Nothing recognisable: its first bytes, printable only. */
 	for (i = 0; i < n && i < 40 && i + 1 < cap; i++)
-		out[i] = (unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e
-		         ? '?' : p[i];
+		out[i] = (char)((unsigned char)p[i] < 0x20 ||
+		                (unsigned char)p[i] > 0x7e ? '?' : p[i]);
 	out[i] = '\0';
 }

@@ -17,7 +17,8 @@ enum { J_QUEUED, J_RUNNING, J_DONE };
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue)
 {
-	size_t min_cap = DK_BUF_SIZE < sizeof h->ring ? DK_BUF_SIZE : sizeof h->ring;
+	size_t min_cap = (size_t)DK_BUF_SIZE < sizeof h->ring ? (size_t)DK_BUF_SIZE
+	                                                       : sizeof h->ring;
 	int i;
 
 	h->dir = dir;
@@ -292,7 +293,7 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
 		if (!ours(base[i]))
 			e->vars[e->n++] = base[i];
-#define ADD(name, s) add(e, &pos, name, sizeof name - 1, (s).p ? (s).p : "", (s).n, 0)
+#define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
 	ADD("DOCKEV_TYPE", ev->type);
 	ADD("DOCKEV_ACTION", ev->base);
 	ADD("DOCKEV_ACTION_DETAIL", ev->detail);
