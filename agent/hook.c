@@ -57,7 +57,6 @@ static void refresh_dirs(struct dk_hooks *h)
 {
 	char a[256], b[256], *name = a, *after = b;
 	int64_t m = dk_port_mtime(h->dir);
-	int r;
 
 	if (m == h->dir_mtime)
 		return;
@@ -67,7 +66,7 @@ static void refresh_dirs(struct dk_hooks *h)
 	h->dir_mtime = m;
 	h->dirs_len = 0;
 	after[0] = '\0';
-	while (m >= 0 && (r = dk_port_dir_next(h->dir, after, name, sizeof a)) > 0) {
+	while (m >= 0 && dk_port_dir_next(h->dir, after, name, sizeof a) > 0) {
 		size_t n = strlen(name);
 		char *t;
 		if (n > 2 && strcmp(name + n - 2, ".d") == 0) {
