@@ -159,6 +159,9 @@ static int valid(const char *js, int ntok)
 			if (t->size != 1 || i + 1 >= ntok ||
 			    !gap_is(js, outer_end(t), outer_start(&tokens[i + 1]), ':'))
 				return 0;
+			/* left[depth - 1] was set when that level was pushed
+			 * (depth > 0 here); cppcheck does not follow depth. */
+			/* cppcheck-suppress legacyUninitvar */
 			left[depth - 1]--;
 			/* The value is handled as a child of no one: push a
 			 * pseudo-level where it is the only child. */
