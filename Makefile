@@ -208,3 +208,13 @@ lint: deps
 		gcc -std=c11 $(LINT_CPPFLAGS) -O1 -fanalyzer -Werror -c -o /dev/null $$f || exit 1; \
 	done; echo "gcc -fanalyzer: $(words $(LINT_SRC)) files, no finding"
 	@echo "lint: cppcheck, clang-tidy, gcc -fanalyzer: no finding"
+
+# ---- hardening: half-open TCP (tests/halfopen.t) --------------------------
+# Network namespaces and a veth pair; the agent built with a 4 s keepalive
+# bound (2 s idle, 1 s x 2 probes) so that the drop is noticed quickly.
+.PHONY: check-halfopen
+check-halfopen: deps $(BUILD)/fakeengine
+	$(MAKE) BUILD=$(BUILD)/halfopen \
+		CFLAGS="-DDK_KEEPALIVE_IDLE_S=2 -DDK_KEEPALIVE_INTVL_S=1 -DDK_KEEPALIVE_CNT=2" \
+		$(BUILD)/halfopen/dockev
+	BUILD=$(BUILD) tools/runtests tests/halfopen.t
