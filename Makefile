@@ -218,3 +218,16 @@ check-halfopen: deps $(BUILD)/fakeengine
 		CFLAGS="-DDK_KEEPALIVE_IDLE_S=2 -DDK_KEEPALIVE_INTVL_S=1 -DDK_KEEPALIVE_CNT=2" \
 		$(BUILD)/halfopen/dockev
 	BUILD=$(BUILD) tools/runtests tests/halfopen.t
+
+# ---- hardening: soak (tools/soak) -----------------------------------------
+# `make soak [SOAK_EVENTS=5000000 SOAK_CUTS=1000]`: one agent, millions of
+# events and a thousand reconnects, allocations counted by an LD_PRELOAD
+# shim, private memory and fds sampled each second.
+SOAK_EVENTS ?= 5000000
+SOAK_CUTS ?= 1000
+.PHONY: soak
+$(BUILD)/alloccount.so: tools/soak/alloccount.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -O2 -shared -fPIC -o $@ $<
+soak: $(BIN) $(BUILD)/fakeengine $(BUILD)/alloccount.so
+	BUILD=$(BUILD) SOAK_EVENTS=$(SOAK_EVENTS) SOAK_CUTS=$(SOAK_CUTS) sh tools/soak/run
