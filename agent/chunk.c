@@ -112,7 +112,9 @@ int dk_chunk_decode(struct dk_chunk *c, char *buf, size_t len, size_t *out)
 					return fail(c, DK_ERR_CHUNK_BIG, out, o);
 				c->left = c->left * 16 + (uint64_t)v;
 				c->state = S_SIZE;
-			} else if (c->state == S_SIZE0) {
+			/* A size line starts with a digit: unlike the catch-all
+			 * below, ';', space and line ends are wrong here too. */
+			} else if (c->state == S_SIZE0) { /* NOLINT(bugprone-branch-clone) */
 				return fail(c, DK_ERR_CHUNK, out, o);
 			} else if (ch == ';' || ch == ' ' || ch == '\t') {
 				c->state = S_EXT;

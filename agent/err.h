@@ -40,7 +40,8 @@
 	X(DK_ERR_UNSUPPORTED,-28,"unsupported")
 
 enum dk_err {
-#define DK_ERR_ENUM(name, value, text) name = value,
+/* name is an enumerator being declared: it cannot be parenthesised. */
+#define DK_ERR_ENUM(name, value, text) name = value, /* NOLINT(bugprone-macro-parentheses) */
 	DK_ERRORS(DK_ERR_ENUM)
 #undef DK_ERR_ENUM
 };

@@ -17,7 +17,8 @@ enum { J_QUEUED, J_RUNNING, J_DONE };
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue)
 {
-	size_t min_cap = DK_BUF_SIZE < sizeof h->ring ? DK_BUF_SIZE : sizeof h->ring;
+	size_t min_cap = (size_t)DK_BUF_SIZE < sizeof h->ring ? (size_t)DK_BUF_SIZE
+	                                                       : sizeof h->ring;
 	int i;
 
 	h->dir = dir;
@@ -56,7 +57,6 @@ static void refresh_dirs(struct dk_hooks *h)
 {
 	char a[256], b[256], *name = a, *after = b;
 	int64_t m = dk_port_mtime(h->dir);
-	int r;
 
 	if (m == h->dir_mtime)
 		return;
@@ -66,7 +66,7 @@ static void refresh_dirs(struct dk_hooks *h)
 	h->dir_mtime = m;
 	h->dirs_len = 0;
 	after[0] = '\0';
-	while (m >= 0 && (r = dk_port_dir_next(h->dir, after, name, sizeof a)) > 0) {
+	while (m >= 0 && dk_port_dir_next(h->dir, after, name, sizeof a) > 0) {
 		size_t n = strlen(name);
 		char *t;
 		if (n > 2 && strcmp(name + n - 2, ".d") == 0) {
@@ -292,7 +292,7 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
 		if (!ours(base[i]))
 			e->vars[e->n++] = base[i];
-#define ADD(name, s) add(e, &pos, name, sizeof name - 1, (s).p ? (s).p : "", (s).n, 0)
+#define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
 	ADD("DOCKEV_TYPE", ev->type);
 	ADD("DOCKEV_ACTION", ev->base);
 	ADD("DOCKEV_ACTION_DETAIL", ev->detail);

@@ -185,8 +185,8 @@ long dk_http_head_parse(struct dk_http_head *h, const char *buf, size_t len)
 		h->err = DK_ERR_NOT_HTTP;
 		return h->err;
 	}
-	if (len > DK_HEAD_MAX)
-		len = DK_HEAD_MAX;
+	if (len > (size_t)DK_HEAD_MAX)
+		len = (size_t)DK_HEAD_MAX;
 	/* The head ends at an empty line: "\n\n" or "\n\r\n". */
 	i = h->scanned > 2 ? h->scanned - 2 : 0;
 	for (; i < len; i++) {
@@ -201,7 +201,7 @@ long dk_http_head_parse(struct dk_http_head *h, const char *buf, size_t len)
 		}
 	}
 	h->scanned = len;
-	if (len >= DK_HEAD_MAX) {
+	if (len >= (size_t)DK_HEAD_MAX) {
 		h->err = DK_ERR_HEAD_BIG;
 		return h->err;
 	}

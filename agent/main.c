@@ -96,7 +96,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s,
 	const char *a = argv[*i];
 	size_t ll = l ? strlen(l) : 0;
 
-	if ((s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0)) {
+	/* argv[*i] with *i < argc is never NULL (C11 5.1.2.2.1). */
+	if ((s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0)) { /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 		if (*i + 1 >= argc)
 			usage_error("option %s needs a value", a);
 		return argv[++*i];

@@ -40,7 +40,8 @@ void dk_out_json(struct dk_out *o, const char *s, size_t n)
 			e[1] = (char)c;
 			dk_out_put(o, e, 2);
 		} else {
-			memcpy(e, "\\u00", 4);
+			/* e is 6 bytes of escape, not a C string */
+			memcpy(e, "\\u00", 4); /* NOLINT(bugprone-not-null-terminated-result) */
 			e[4] = hex[c >> 4];
 			e[5] = hex[c & 15];
 			dk_out_put(o, e, 6);

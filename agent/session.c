@@ -90,6 +90,7 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 	int64_t deadline = dk_port_now_ms() + DK_HEAD_TIMEOUT_MS;
 	long r;
 
+	*have = 0;
 	if ((r = send_all(ag, req, reqlen)) != IO_OK) {
 		if (r == IO_FAIL)
 			snprintf(ag->why, sizeof ag->why, "send: %s",
@@ -99,7 +100,6 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 		return r;
 	}
 	dk_http_head_init(&ag->head);
-	*have = 0;
 	for (;;) {
 		long n = read_some(ag, ag->buf + *have,
 		                   sizeof ag->buf - *have, deadline);
@@ -242,11 +242,12 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 		return io_outcome(ag, r);
 	if (ag->head.status != 200)
 		return refused(ag, "GET /_ping", (size_t)r, have);
-	strcpy(ag->version, DK_API_VERSION);
+	snprintf(ag->version, sizeof ag->version, "%s", DK_API_VERSION);
 	if (ag->head.api_version[0] &&
 	    dk_request_version_valid(ag->head.api_version) == DK_OK &&
 	    dk_request_version_cmp(ag->head.api_version, DK_API_VERSION) < 0)
-		strcpy(ag->version, ag->head.api_version);
+		snprintf(ag->version, sizeof ag->version, "%s",
+		         ag->head.api_version);
 	/* Reuse the connection only if the body is delimited and small. */
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&

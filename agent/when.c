@@ -186,8 +186,8 @@ static int parse_rfc3339(const char *s, size_t n, int64_t *out)
 
 	/* Years 0000..9999 keep this in range; only the ns step can overflow.
 	 * A "+01:00" local time is one hour ahead of UTC: subtract it. */
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    (int64_t)sign * (oh * 3600 + om * 60);
+	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + sec - (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
 	/* Borrow a second for negative times so that the earliest instant,
 	 * -9223372037 s + 145224192 ns, does not overflow midway. */
 	if (t < 0 && frac > 0) {

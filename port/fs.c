@@ -60,6 +60,8 @@ int dk_port_dir_next(const char *dir, const char *after, char *name,
 		const char *n;
 
 		errno = 0;
+		/* The agent has one thread; readdir_r is deprecated (glibc). */
+		/* cppcheck-suppress readdirCalled */
 		de = readdir(d);
 		if (!de)
 			break;

@@ -4,8 +4,9 @@
  * that waits on them and on the caller's fds. The transports live in sock.c
  * and tls_*.c, hook processes in proc.c, hook directories in fs.c.
  */
-/* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng. */
-#define _GNU_SOURCE
+/* pipe2() is still behind _GNU_SOURCE in glibc, musl and uClibc-ng.
+ * (A feature-test macro is reserved for exactly this use.) */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

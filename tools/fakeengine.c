@@ -86,6 +86,8 @@ static const char usage_text[] =
 "  --status CODE    answer CODE with --body TEXT (default {\"message\":\"fake failure\"}\\n,\n"
 "                   TEXT is sent as given) and close\n"
 "  --stall          read the request, never answer\n"
+"  --deaf           connections 1..K: never read (receive buffer shrunk), never\n"
+"                   answer: an engine that stops reading\n"
 "  --dribble MS     send the answer one byte at a time, MS apart\n"
 "  --chunking one|split|merge   one chunk per event (dockerd), each event over\n"
 "                   two chunks, or several events per chunk\n"
@@ -105,7 +107,7 @@ static struct options {
 	bool live;
 	bool end;
 	uint64_t faults;
-	bool cut, cut_mid, stall, identity;
+	bool cut, cut_mid, stall, identity, deaf;
 	uint64_t cut_after, dribble_ms;
 	bool dribble;
 	unsigned status;
@@ -2113,6 +2115,13 @@ static void child_start(int fd, unsigned no, pid_t parent)
 		_exit(0);
 	conn.fd = fd;
 	conn.no = no;
+	if (opt.deaf && no <= opt.faults) {
+		int small = 1;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+		note("conn %u: fault deaf", no);
+		for (;;)
+			pause();
+	}
 	serve();
 }
 
@@ -2211,6 +2220,8 @@ static void parse_args(int argc, char **argv)
 			body_set = true;
 		} else if (is_opt(a, "--stall")) {
 			opt.stall = true;
+		} else if (is_opt(a, "--deaf")) {
+			opt.deaf = true;
 		} else if (is_opt(a, "--dribble")) {
 			opt.dribble = true;
 			opt.dribble_ms = num_arg("--dribble", V("--dribble"), 60000);

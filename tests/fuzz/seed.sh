@@ -1,0 +1,41 @@
+#!/bin/sh
+# seed.sh DIR - seed corpora for the fuzz targets, made from the recorded
+# engine answers in tests/data (nothing large is committed): DIR/<target>/.
+# Each seed starts with the byte the target reads as its piece size.
+set -eu
+D=$1
+DATA=tests/data
+rm -rf "$D"; mkdir -p "$D"
+for t in http chunk event stream parse hookenv; do mkdir -p "$D/$t"; done
+i=0
+seed() { # seed TARGET PREFIX-BYTE-OCTAL FILE
+	i=$((i + 1))
+	{ printf "\\$2"; cat "$3"; } >"$D/$1/seed$i"
+}
+for f in $DATA/*.http $DATA/*.raw; do
+	seed http 001 "$f"; seed http 377 "$f"
+	seed stream 000 "$f"; seed stream 201 "$f"
+done
+# the chunked bodies, without their heads
+for f in $DATA/*.raw; do
+	sed '1,/^\r$/d' "$f" >"$D/body"
+	seed chunk 000 "$D/body"; seed chunk 003 "$D/body"
+done
+# two connections: a cut mid-stream, then the whole stream again
+{ printf '\000'; head -c 5000 $DATA/dockerd-events-stream.raw; printf '\n--CUT--\n';
+  cat $DATA/dockerd-events-stream.raw; } >"$D/stream/cut"
+for f in $DATA/*.jsonl; do
+	seed event 001 "$f"
+	n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		printf '%s' "$line" >"$D/hookenv/$(basename "$f").$n"
+		{ printf '\020'; printf '%s\n' "$line"; } >"$D/event/$(basename "$f").$n"
+	done <"$f"
+done
+for s in unix:///var/run/docker.sock tcp://127.0.0.1:2375 'tcp://[::1]:2376' tcp://:2375 \
+         host:1 unix:// ' tcp://a/ ' 1795792644.528802200 2026-11-27T15:17:23.123456789+01:00 \
+         2026-11-27 2026-11-27T15:17Z 1h30m 1.5h 250ms 500us 0 -1 99999999999h; do
+	i=$((i + 1)); printf '%s' "$s" >"$D/parse/seed$i"
+done
+rm -f "$D/body"
