@@ -71,6 +71,13 @@
 #define DK_DEDUPE_MAX 32
 #endif
 
+/* --state FILE: the resume point is written at most once per this many
+ * ms (and at exit), so a busy engine costs a flash-backed board one small
+ * write every few seconds, not one per event. */
+#ifndef DK_STATE_INTERVAL_MS
+#define DK_STATE_INTERVAL_MS 5000
+#endif
+
 /* Host names, unix socket paths (sun_path is 108 on Linux; longer is
  * rejected, never truncated). */
 #ifndef DK_HOST_MAX
