@@ -1,6 +1,8 @@
 /* agent.c - the loop around sessions: bounded jittered back-off between
  * attempts, resume with since= after a reconnect and drop what the
- * inclusive since= brings back again, synthetic dockev events, counters.
+ * since= brings back again, report a resync when the history no longer
+ * reaches back to the resume point, synthetic dockev events, counters,
+ * the --state file.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -80,7 +82,7 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* Is the event at tn, record rec, new? Drops what an inclusive since=
+/* Is the event at tn, record rec, new? Drops what since= (1 ns early)
  * brings back after a reconnect, and moves the resume point. */
 static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 {
@@ -133,9 +135,9 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		if (ag->ev.time_nano > ag->resume_ns) {
 			char when[32];
 			dk_when_format(ag->resume_ns, when, sizeof when);
-			dk_port_log(DK_LOG_WARN, "resync: first event after the "
-			            "resume point (since=%s) is newer than it: %s",
-			            when, gap_why);
+			dk_port_log(DK_LOG_WARN, "resync: the first event after "
+			            "resuming is newer than the last delivered one "
+			            "(%s): %s", when, gap_why);
 			ag->resync_why = gap_why;
 			r = dk_agent_synthetic(ag, "resync");
 			ag->resync_why = NULL;

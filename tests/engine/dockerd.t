@@ -168,6 +168,57 @@ ok $? "hooks see dockev connect, disconnect, connect"; sed 's/^/# /' "$T/synthet
 agent_stop
 is "$agent_status" 0 "exit 0 after the restart"
 
+# --state: stopped, events made meanwhile, started again: each once.
+vol() { # vol NAME...: volumes made through the API (the CLI is slower)
+	for v in "$@"; do
+		curl -s --unix-socket "$E/docker.sock" -X POST -H 'Content-Type: application/json' \
+			-d "{\"Name\":\"$v\"}" http://d/v1.41/volumes/create >/dev/null
+	done
+}
+S=$T/state
+agent_start "$T/st1" -H "$DOCKER_HOST" --json --state "$S" -f type=volume
+vol st-1 st-2
+wait_for "$T/st1" st-2 1
+agent_stop
+is "$agent_status" 0 "--state: first run exits 0"
+grep -q '^resume [0-9]* event$' "$S"; ok $? "--state: the file holds the last event's timeNano"
+vol st-3 st-4
+agent_start "$T/st2" -H "$DOCKER_HOST" --json --state "$S" -f type=volume
+vol st-5
+wait_for "$T/st2" st-5 1
+summary "$T/st1" >"$T/got"; summary "$T/st2" >>"$T/got"
+printf 'volume create st-1\nvolume create st-2\nvolume create st-3\nvolume create st-4\nvolume create st-5\n' >"$T/want"
+diff "$T/want" "$T/got" >"$T/diff"
+ok $? "--state: stopped and started again, each event once, in order"; sed 's/^/# /' "$T/diff"
+grep -q resync "$T/st2.err"; is $? 1 "--state: no resync when dockerd still has the point"
+
+# More than dockerd keeps (256 events) while the agent is down.
+agent_stop
+i=0; names=""; while [ $i -lt 300 ]; do i=$((i + 1)); names="$names many-$i"; done
+# shellcheck disable=SC2086
+vol $names
+agent_start "$T/st3" -H "$DOCKER_HOST" --json --state "$S" -f type=volume
+wait_for "$T/st3" '"many-300"' 1
+grep -q 'resync: the first event after resuming is newer .* events may have been lost' "$T/st3.err"
+ok $? "--state: 300 events while down: a resync warning"
+is "$(grep -c '"many-' "$T/st3")" 256 "--state: the 256 dockerd kept are delivered"
+grep -q '"many-300"' "$T/st3"; ok $? "--state: up to the last one"
+
+# dockerd restarted while the agent was down: its history is gone.
+agent_stop
+$ENGINE stop "$E"
+$ENGINE start "$E"
+mkdir -p "$T/hooks2/dockev.resync.d"
+printf '#!/bin/sh\necho "$DOCKEV_ATTR_REASON" >>%s\n' "$T/resync.log" >"$T/hooks2/dockev.resync.d/10-log"
+chmod 755 "$T/hooks2/dockev.resync.d/10-log"
+agent_start "$T/st4" -H "$DOCKER_HOST" --json --state "$S" -f type=volume --hooks "$T/hooks2"
+vol after-engine-restart
+wait_for "$T/st4" after-engine-restart 1
+ok $? "--state: after a dockerd restart, new events arrive"
+wait_for "$T/resync.log" 'may have been lost' 1 5
+ok $? "--state: a dockev resync reaches the hooks"
+agent_stop
+
 $ENGINE stop "$E"
 ENGINE=
 ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | sort | cmp -s - "$T/links.before"
