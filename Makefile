@@ -71,7 +71,7 @@ UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_port \
 	$(BUILD)/tests/test_proc
 TOOLS = $(BUILD)/fakeengine $(BUILD)/example-handlers
 
-.PHONY: all check test demo bench install clean deps FORCE
+.PHONY: all check test demo bench install clean deps FORCE check-engine
 all: $(BIN)
 
 $(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile $(FLAGS)
@@ -133,6 +133,14 @@ check: deps
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
+
+# check-engine: the agent against real engines (Debian's dockerd 20.10 and
+# Podman 4.3's Docker-compatible service), each started privately under
+# /tmp by tools/engine/*; installs them with apt-get when missing. Root only.
+check-engine: $(BIN)
+	tools/engine/dockerd install
+	tools/engine/podman install
+	BUILD=$(BUILD) tools/runtests $(sort $(wildcard tests/engine/*.t))
 
 bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp
 	BUILD=$(BUILD) tools/bench/run

@@ -82,7 +82,7 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* Is the event at tn, record rec, new? Drops what since= (1 ns early)
+/* Is the event at tn, record rec, new? Drops what since= (a little early)
  * brings back after a reconnect, and moves the resume point. */
 static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 {

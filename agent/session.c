@@ -349,13 +349,13 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
-	/* One nanosecond before the last delivered event: dockerd's since=
-	 * is inclusive, Podman's (4.3) exclusive; so both send that event
-	 * again, which the dedupe drops and which shows that the engine's
-	 * history still reaches back to it (see verify). */
+	/* A little before the last delivered event (DK_SINCE_EARLY_NS), so
+	 * that dockerd and Podman alike send it again: the dedupe drops it,
+	 * and its coming back shows that the engine's history still reaches
+	 * back to it (see verify). */
 	if (ag->have_resume)
-		dk_when_format(ag->resume_ns - (ag->have_event ? 1 : 0), since,
-		               sizeof since);
+		dk_when_format(ag->resume_ns - (ag->have_event ? DK_SINCE_EARLY_NS : 0),
+		               since, sizeof since);
 	else if (ag->opts.has_since)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
