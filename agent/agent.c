@@ -330,7 +330,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 	struct dk_pollfd fds[1 + DK_HOOK_JOBS_MAX];
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms;
+		int n = 0, r, left = -1, hook_ms, state_ms;
 
 		dk_hook_service(&ag->hooks);
 		/* Whatever handlers printed goes out before we sleep. */
@@ -349,10 +349,11 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		hook_ms = dk_hook_next_ms(&ag->hooks);
 		if (hook_ms >= 0 && (left < 0 || hook_ms < left))
 			left = hook_ms;
+		/* --state: write when due, and wake up when it will be. */
 		dk_agent_state_save(ag, 0);
-		hook_ms = state_wait_ms(ag);
-		if (hook_ms >= 0 && (left < 0 || hook_ms < left))
-			left = hook_ms;
+		state_ms = state_wait_ms(ag);
+		if (state_ms >= 0 && (left < 0 || state_ms < left))
+			left = state_ms;
 		r = dk_port_poll(fds, n, left);
 		if (r == 2 && dk_agent_signals(ag))
 			return -1;

@@ -57,7 +57,12 @@ proxy_start() {
 		</dev/null >/dev/null 2>&1 &
 	PROXY_PID=$!
 	i=0
-	while ! curl -s --max-time 1 "http://127.0.0.1:$1/_ping" >/dev/null 2>&1; do
+	# socat gone: the port was taken (by whatever answers there, not us).
+	while ! curl -s --max-time 1 "http://127.0.0.1:$1/_ping" >/dev/null 2>&1 ||
+	      ! kill -0 "$PROXY_PID" 2>/dev/null; do
+		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+			wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; return 1
+		fi
 		i=$((i + 1)); [ $i -gt 100 ] && return 1; sleep 0.05
 	done
 }
