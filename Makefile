@@ -86,7 +86,7 @@ TOOLS += $(BUILD)/tlsfront
 endif
 
 .PHONY: all check test demo bench install clean deps FORCE check-mbedtls3 \
-	check-engine-tls check-notls
+	check-engine check-engine-tls check-notls
 all: $(BIN)
 
 $(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile $(FLAGS)
@@ -175,6 +175,16 @@ check-mbedtls3: $(BUILD)/tlsfront
 check-notls:
 	$(MAKE) BUILD=build/notls TLS=none build/notls/dockev build/notls/tests/test_port
 	BUILD=build/notls tools/runtests build/notls/tests/test_port tests/integration/tls.t
+
+# check-engine: the agent against real engines (Debian's dockerd 20.10 and
+# Podman 4.3's Docker-compatible service), each started privately under
+# /tmp by tools/engine/*; installs them with apt-get when missing. Root only.
+# tls.t runs in check-engine-tls, once per mbedTLS version.
+check-engine: $(BIN) $(BUILD)/fakeengine
+	tools/engine/dockerd install
+	tools/engine/podman install
+	BUILD=$(BUILD) tools/runtests $(sort $(filter-out tests/engine/tls.t,$(wildcard tests/engine/*.t)))
+	$(MAKE) check-engine-tls
 
 # Against Debian's real dockerd, started by the test itself (root): the
 # system's mbedTLS (2.28: TLS 1.2), then 3.6 (TLS 1.3) when it can be had.

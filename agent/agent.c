@@ -1,6 +1,8 @@
 /* agent.c - the loop around sessions: bounded jittered back-off between
  * attempts, resume with since= after a reconnect and drop what the
- * inclusive since= brings back again, synthetic dockev events, counters.
+ * since= brings back again, report a resync when the history no longer
+ * reaches back to the resume point, synthetic dockev events, counters,
+ * the --state file.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +12,13 @@
 #include "err.h"
 #include "filter.h"
 #include "out.h"
+#include "state.h"
+#include "when.h"
+
+static const char gap_why[] =
+	"the engine's history no longer reaches back to the last delivered "
+	"event: more events happened than it keeps, or it restarted; events "
+	"may have been lost";
 
 int dk_agent_init(struct dk_agent *ag)
 {
@@ -76,7 +85,7 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* Is the event at tn, record rec, new? Drops what an inclusive since=
+/* Is the event at tn, record rec, new? Drops what since= (a little early)
  * brings back after a reconnect, and moves the resume point. */
 static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 {
@@ -124,6 +133,24 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		skipped(ag, r, rec, len);
 		return 0;
 	}
+	if (ag->verify && ag->ev.time_nano > 0) {
+		ag->verify = 0;
+		if (ag->ev.time_nano > ag->resume_ns) {
+			char when[32];
+			dk_when_format(ag->resume_ns, when, sizeof when);
+			dk_port_log(DK_LOG_WARN, "resync: the first event after "
+			            "resuming is newer than the last delivered one "
+			            "(%s): %s", when, gap_why);
+			ag->resync_why = gap_why;
+			r = dk_agent_synthetic(ag, "resync");
+			ag->resync_why = NULL;
+			if (r != 0)
+				return r;
+			/* The synthetic event took the view: parse again. */
+			if (dk_event_parse(&ag->ev, rec, len) < 0)
+				return 0;
+		}
+	}
 	if (!fresh(ag, ag->ev.time_nano, rec, len))
 		return 0;
 	ag->n.events++;
@@ -132,7 +159,9 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 {
-	const char *why = strcmp(action, "disconnect") == 0 ? ag->why : "";
+	const char *why = strcmp(action, "disconnect") == 0 ? ag->why
+	                : strcmp(action, "resync") == 0 && ag->resync_why
+	                ? ag->resync_why : "";
 	int64_t now = dk_port_wall_ns();
 	struct dk_out o;
 	long n;
@@ -210,13 +239,101 @@ int dk_agent_signals(struct dk_agent *ag)
 	return stop;
 }
 
+/* ---- --state ---------------------------------------------------------- */
+
+static int state_dirty(const struct dk_agent *ag)
+{
+	return ag->opts.state_file && ag->have_resume &&
+	       (ag->resume_ns != ag->saved_ns || ag->nseen != ag->saved_nseen ||
+	        ag->have_event != ag->saved_event);
+}
+
+/* Milliseconds until a pending write is due, -1 when none is pending. */
+static int state_wait_ms(const struct dk_agent *ag)
+{
+	int64_t l;
+
+	if (!state_dirty(ag))
+		return -1;
+	l = ag->state_due_ms - dk_port_now_ms();
+	return l < 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
+}
+
+void dk_agent_state_save(struct dk_agent *ag, int force)
+{
+	struct dk_state s;
+	char text[DK_STATE_TEXT_MAX];
+	int64_t now;
+	unsigned i;
+	int n;
+
+	if (!state_dirty(ag))
+		return;
+	now = dk_port_now_ms();
+	if (!force && now < ag->state_due_ms)
+		return;
+	ag->state_due_ms = now + DK_STATE_INTERVAL_MS;
+	s.resume_ns = ag->resume_ns;
+	s.from_event = ag->have_event;
+	s.nseen = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
+	for (i = 0; i < s.nseen; i++)
+		s.seen[i] = ag->seen[i];
+	n = dk_state_format(text, sizeof text, &s);
+	if (n < 0 || dk_port_file_replace(ag->opts.state_file, text,
+	                                  (size_t)n) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "--state %s: cannot write: %s",
+		            ag->opts.state_file,
+		            n < 0 ? dk_strerror(n) : dk_port_errstr());
+		return;
+	}
+	ag->saved_ns = ag->resume_ns;
+	ag->saved_nseen = ag->nseen;
+	ag->saved_event = ag->have_event;
+}
+
+int dk_agent_state_load(struct dk_agent *ag)
+{
+	struct dk_state s;
+	char text[DK_STATE_TEXT_MAX], when[32];
+	long n;
+
+	if (!ag->opts.state_file)
+		return DK_OK;
+	n = dk_port_file_read(ag->opts.state_file, text, sizeof text);
+	if (n == DK_ERR_IO) {
+		dk_port_log(DK_LOG_ERR, "--state %s: cannot read: %s",
+		            ag->opts.state_file, dk_port_errstr());
+		return DK_ERR_IO;
+	}
+	if (n == 0)
+		return DK_OK; /* first run */
+	if (n < 0 || dk_state_parse(text, (size_t)n, &s) != DK_OK) {
+		dk_port_log(DK_LOG_WARN, "--state %s: not a dockev state file, "
+		            "ignored (it will be replaced); events since it was "
+		            "written may have been lost", ag->opts.state_file);
+		ag->resync_why = "the --state file could not be used; events "
+		                 "may have been lost";
+		return DK_OK;
+	}
+	ag->resume_ns = ag->saved_ns = s.resume_ns;
+	ag->have_resume = 1;
+	ag->have_event = ag->saved_event = s.from_event;
+	ag->nseen = ag->saved_nseen = s.nseen;
+	memcpy(ag->seen, s.seen, sizeof s.seen);
+	dk_when_format(s.resume_ns, when, sizeof when);
+	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)",
+	            ag->opts.state_file, when,
+	            s.from_event ? "the last delivered event" : "no event yet");
+	return DK_OK;
+}
+
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
 	struct dk_pollfd fds[1 + DK_HOOK_JOBS_MAX];
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms;
+		int n = 0, r, left = -1, hook_ms, state_ms;
 
 		dk_hook_service(&ag->hooks);
 		/* Whatever handlers printed goes out before we sleep. */
@@ -235,6 +352,11 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		hook_ms = dk_hook_next_ms(&ag->hooks);
 		if (hook_ms >= 0 && (left < 0 || hook_ms < left))
 			left = hook_ms;
+		/* --state: write when due, and wake up when it will be. */
+		dk_agent_state_save(ag, 0);
+		state_ms = state_wait_ms(ag);
+		if (state_ms >= 0 && (left < 0 || state_ms < left))
+			left = state_ms;
 		r = dk_port_poll(fds, n, left);
 		if (r == 2 && dk_agent_signals(ag))
 			return -1;
@@ -294,8 +416,10 @@ int dk_agent_run(struct dk_agent *ag)
 				out = DK_OUT_HANDLER_ERR;
 		}
 		fflush(stdout);
-		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT)
+		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
 			drain_hooks(ag, out == DK_OUT_DONE);
+			dk_agent_state_save(ag, 1);
+		}
 		switch (out) {
 		case DK_OUT_STOP:
 		case DK_OUT_DONE:

@@ -34,6 +34,7 @@ struct dk_opts {
 	const char *hooks_dir;       /* --hooks, NULL = off */
 	int64_t hook_timeout_ms;
 	int hook_jobs, hook_queue;
+	const char *state_file;      /* --state, NULL = off */
 };
 
 /* Everything counted, logged on SIGUSR1 and at exit with -v. */
@@ -85,6 +86,17 @@ struct dk_agent {
 	uint64_t seen[DK_DEDUPE_MAX];
 	unsigned nseen;
 	int replaying;     /* after a reconnect, until past resume_ns */
+	/* The first timed event of a resumed stream must be the resume
+	 * point's own (since= is inclusive): a later one means the engine's
+	 * history no longer reaches back to it, and events may be lost. */
+	int verify;
+	const char *resync_why; /* a resync to report at the next connect */
+
+	/* --state: what the file holds, and when it may be written next. */
+	int64_t saved_ns;
+	unsigned saved_nseen;
+	int saved_event;
+	int64_t state_due_ms;
 
 	int connected;     /* an events stream is open */
 	int64_t connected_ms;
@@ -99,6 +111,16 @@ struct dk_agent {
  * filters, back-off, framer. Returns DK_OK or a negative dk_err. */
 int dk_agent_init(struct dk_agent *ag);
 
+/* --state: load the resume point from ag->opts.state_file (after
+ * dk_agent_init). A missing file is a first run; a file that is not a
+ * dockev state is logged and ignored, with a resync reported at the first
+ * connect. Returns DK_OK, or DK_ERR_IO when the file cannot be read (logged). */
+int dk_agent_state_load(struct dk_agent *ag);
+
+/* --state: write the resume point if it moved and the last write is
+ * DK_STATE_INTERVAL_MS old, or at once when force. Failures are logged. */
+void dk_agent_state_save(struct dk_agent *ag, int force);
+
 /* Run until stopped. Returns the process exit status (0 or 1). */
 int dk_agent_run(struct dk_agent *ag);
 
@@ -109,7 +131,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag);
  * dispatch. Returns 0, or a handler's non-zero result. */
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
 
-/* Synthetic event of Type "dockev" (connect, disconnect) through the same
+/* Synthetic event of Type "dockev" (connect, disconnect, resync) through the same
  * dispatch. Returns 0 or a handler's non-zero result. */
 int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 

@@ -71,6 +71,22 @@
 #define DK_DEDUPE_MAX 32
 #endif
 
+/* A resume asks since= this many ns before the last delivered event, so
+ * that every engine sends that event again (dedupe drops it; its coming
+ * back shows the engine's history still reaches the resume point).
+ * dockerd's since= is inclusive and exact; Podman 4.3's is exclusive and
+ * parsed through a float64 (about 240 ns resolution at today's times). */
+#ifndef DK_SINCE_EARLY_NS
+#define DK_SINCE_EARLY_NS 1000
+#endif
+
+/* --state FILE: the resume point is written at most once per this many
+ * ms (and at exit), so a busy engine costs a flash-backed board one small
+ * write every few seconds, not one per event. */
+#ifndef DK_STATE_INTERVAL_MS
+#define DK_STATE_INTERVAL_MS 5000
+#endif
+
 /* Host names, unix socket paths (sun_path is 108 on Linux; longer is
  * rejected, never truncated). */
 #ifndef DK_HOST_MAX

@@ -50,6 +50,8 @@ static const char usage_text[] =
 "      --tlscert F       client certificate (default $DOCKER_CERT_PATH/cert.pem\n"
 "                        when it exists; DOCKER_CERT_PATH defaults to ~/.docker)\n"
 "      --tlskey F        client key (default $DOCKER_CERT_PATH/key.pem)\n"
+"      --state FILE      keep the resume point in FILE (written at most every\n"
+"                        5 s and at exit) and resume there after a restart\n"
 "  -v, --verbose         more log lines (requests)\n"
 "  -q, --quiet           log errors only\n"
 "      --syslog          log to syslog (daemon facility) instead of stderr\n"
@@ -58,7 +60,8 @@ static const char usage_text[] =
 "\n"
 "Output: events on stdout (one line each, or JSON with --json, which prints\n"
 "only the engine's events); synthetic events of type \"dockev\" (connect,\n"
-"disconnect) go to handlers, hooks and the one-line output.\n"
+"disconnect, resync when events may have been lost) go to handlers, hooks\n"
+"and the one-line output.\n"
 "\n"
 "Hooks: for an event of TYPE with base ACTION (before ':'), the scripts in\n"
 "DIR/TYPE.ACTION.d/, DIR/TYPE.d/, DIR/all.d/ run in that order, by name; only\n"
@@ -233,6 +236,10 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			o->hook_jobs = number(v, "--hook-jobs", 1, DK_HOOK_JOBS_MAX);
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-queue"))) {
 			o->hook_queue = number(v, "--hook-queue", 1, DK_HOOK_QUEUE_MAX);
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--state"))) {
+			if (!*v)
+				usage_error("bad --state '%s': want a file", v);
+			o->state_file = v;
 		} else if (a[0] == '-') {
 			usage_error("unknown option '%s'", a);
 		} else {
@@ -382,6 +389,8 @@ int main(int argc, char **argv)
 		dk_port_log(DK_LOG_ERR, "%s", dk_strerror(r));
 		return 1;
 	}
+	if (dk_agent_state_load(&agent) != DK_OK)
+		return 1;
 	/* Late, so that only the next exit must unload it. */
 	if (agent.ep.tls && tls_setup(o) != 0)
 		return 1;

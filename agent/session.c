@@ -335,8 +335,9 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 		}
 		/* Events just queued start their hooks now, not at the next
-		 * pause of the stream. */
+		 * pause of the stream; a busy stream still writes --state. */
 		dk_hook_service(&ag->hooks);
+		dk_agent_state_save(ag, 0);
 		if (r < 0)
 			return retry(ag, "events stream", dk_strerror(r));
 		if (r == DK_CHUNK_END) {
@@ -379,8 +380,13 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
+	/* A little before the last delivered event (DK_SINCE_EARLY_NS), so
+	 * that dockerd and Podman alike send it again: the dedupe drops it,
+	 * and its coming back shows that the engine's history still reaches
+	 * back to it (see verify). */
 	if (ag->have_resume)
-		dk_when_format(ag->resume_ns, since, sizeof since);
+		dk_when_format(ag->resume_ns - (ag->have_event ? DK_SINCE_EARLY_NS : 0),
+		               since, sizeof since);
 	else if (ag->opts.has_since)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
@@ -404,6 +410,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	ag->connected_ms = dk_port_now_ms();
 	ag->n.connects++;
 	ag->replaying = ag->have_resume;
+	ag->verify = ag->have_event;
 	if (!ag->have_resume && !ag->opts.has_since) {
 		/* No event yet: a reconnect resumes from now, so events that
 		 * happen while we are away are still delivered. */
@@ -415,5 +422,11 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	            ag->version, since[0] ? ", since " : "", since);
 	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
 		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+	/* A state file that could not be used: say so once, now. */
+	if (ag->resync_why && !ag->verify) {
+		if ((n = dk_agent_synthetic(ag, "resync")) != 0)
+			return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		ag->resync_why = NULL;
+	}
 	return stream(ag, (size_t)r, have);
 }

@@ -1,6 +1,7 @@
 /* fs.c - hook directories on POSIX systems: a directory's mtime (has it
  * changed?), its entries in strcmp order one at a time with no list kept,
- * and the ownership and mode checks a script must pass before it may run.
+ * and the ownership and mode checks a script must pass before it may run;
+ * and the --state file: read whole, replaced atomically.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,9 @@
 #include "port.h"
 #include "err.h"
 
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
 #ifndef NAME_MAX
 #define NAME_MAX 255 /* POSIX lets limits.h leave it out */
 #endif
@@ -158,4 +162,101 @@ int dk_port_script_ok(const char *dir, const char *name, char *why,
 		r = refuse(why, whylen, "not executable");
 	close(dfd);
 	return r;
+}
+
+/* ---- the --state file --------------------------------------------------- */
+
+long dk_port_file_read(const char *path, char *buf, size_t cap)
+{
+	size_t have = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	for (;;) {
+		char extra;
+		ssize_t n = have < cap ? read(fd, buf + have, cap - have)
+		                       : read(fd, &extra, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			dk_port_set_err(errno, NULL);
+			close(fd);
+			return DK_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		if (have == cap) {
+			close(fd);
+			return DK_ERR_NOSPACE;
+		}
+		have += (size_t)n;
+	}
+	close(fd);
+	return (long)have;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The classic replace: the rename is the commit point. The directory's
+ * fsync makes the rename itself durable (ext4 and friends need it after a
+ * power cut); failing to open the directory (some filesystems refuse) is
+ * not an error, the data is safe either way. */
+int dk_port_file_replace(const char *path, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
+	int fd, dfd, e;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		dk_port_set_err(ENAMETOOLONG, NULL);
+		return DK_ERR_IO;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		dk_port_set_err(e ? e : EIO, NULL);
+		return DK_ERR_IO;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		dk_port_set_err(e, NULL);
+		return DK_ERR_IO;
+	}
+	slash = strrchr(path, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return DK_OK;
 }

@@ -180,4 +180,18 @@ int dk_port_dir_next(const char *dir, const char *after, char *name,
 int dk_port_script_ok(const char *dir, const char *name, char *why,
                       size_t whylen);
 
+/* ---- files (the --state file) ------------------------------------------ */
+
+/* Read the whole of the small file path into buf (cap bytes). Returns the
+ * byte count; 0 when path does not exist; DK_ERR_NOSPACE when it holds
+ * more than cap bytes; DK_ERR_IO otherwise (dk_port_errstr says why). */
+long dk_port_file_read(const char *path, char *buf, size_t cap);
+
+/* Replace path's content with buf[0..len) atomically: written to a
+ * temporary file beside it (path + ".tmp"), fsync'ed, renamed over path,
+ * and the directory fsync'ed, so a crash or power cut leaves the old
+ * content or the new, never a mix. Returns DK_OK, or DK_ERR_IO
+ * (dk_port_errstr says why; the temporary file is removed). */
+int dk_port_file_replace(const char *path, const void *buf, size_t len);
+
 #endif

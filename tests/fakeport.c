@@ -15,6 +15,9 @@ int fake_log_lines;
 const char *fake_dir_names;
 int64_t fake_mtime;
 const char *fake_errstr = "fake error";
+char fake_file[1024];
+size_t fake_file_len;
+int fake_file_exists, fake_file_writes, fake_file_fail;
 
 struct fake_conn fake_conns[FAKE_CONNS_MAX];
 int fake_nconns, fake_connects, fake_overrun;
@@ -479,3 +482,26 @@ int dk_port_script_ok(const char *dir, const char *name, char *why,
 }
 
 int dk_port_open_null(void) { return -1; }
+
+long dk_port_file_read(const char *path, char *buf, size_t cap)
+{
+	(void)path;
+	if (!fake_file_exists)
+		return 0;
+	if (fake_file_len > cap)
+		return DK_ERR_NOSPACE;
+	memcpy(buf, fake_file, fake_file_len);
+	return (long)fake_file_len;
+}
+
+int dk_port_file_replace(const char *path, const void *buf, size_t len)
+{
+	(void)path;
+	if (fake_file_fail || len > sizeof fake_file)
+		return DK_ERR_IO;
+	memcpy(fake_file, buf, len);
+	fake_file_len = len;
+	fake_file_exists = 1;
+	fake_file_writes++;
+	return DK_OK;
+}

@@ -39,6 +39,36 @@ static size_t body_of(const char *raw, size_t n)
 	return e ? (size_t)(e + 4 - raw) : 0;
 }
 
+/* Podman 4.3.1's stream, ended by the client: 8 events, each in its own
+ * chunk as dockerd does, no final chunk. */
+static void recorded_podman(void)
+{
+	long n = t_slurp(DK_TEST_DATA "podman-events-stream.raw", cap_buf,
+	                 sizeof cap_buf);
+	size_t h, olen, i, lines = 0, bad = 0;
+	int r;
+
+	T_OK(n > 0, "read podman-events-stream.raw");
+	h = body_of(cap_buf, (size_t)n);
+	r = decode(DK_BODY_CHUNKED, 0, cap_buf + h, (size_t)n - h, 0, 0, &olen);
+	T_EQ(r, 0, "podman: stream without final chunk: more to come");
+	for (i = 0; i < olen; i++)
+		lines += out[i] == '\n';
+	T_EQ(lines, 8, "podman: 8 events decoded");
+	T_OK(olen > 0 && out[0] == '{' && out[olen - 1] == '\n' && !memchr(out, '\r', olen),
+	     "podman: payload is the JSON lines, no framing left");
+	for (i = 1; i < (size_t)n - h; i++) {
+		size_t l2;
+		static char ref[8192];
+		if (i == 1)
+			memcpy(ref, out, olen);
+		decode(DK_BODY_CHUNKED, 0, cap_buf + h, (size_t)n - h, 0, i, &l2);
+		if (l2 != olen || memcmp(out, ref, olen))
+			bad++;
+	}
+	T_EQ(bad, 0, "podman: split at every position, same payload");
+}
+
 static void recorded(void)
 {
 	static char ref[64 * 1024];
@@ -181,6 +211,7 @@ static void identity(void)
 int main(void)
 {
 	recorded();
+	recorded_podman();
 	until_end();
 	framing();
 	limits();

@@ -510,6 +510,34 @@ static void test_wait_signals(void)
 	T_EQ(fd, 256, "signals: the self-pipe is close-on-exec");
 }
 
+/* The --state file's port: read whole, replace atomically. */
+static void test_state_file(void)
+{
+	char path[128], tmp[140], buf[64], big[300];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/state", tmpdir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	T_EQ(dk_port_file_read(path, buf, sizeof buf), 0, "state file: missing reads as 0 bytes");
+	T_EQ(dk_port_file_replace(path, "first\n", 6), DK_OK, "state file: created");
+	T_OK(dk_port_file_read(path, buf, sizeof buf) == 6 && memcmp(buf, "first\n", 6) == 0,
+	     "state file: read back");
+	T_EQ(dk_port_file_replace(path, "second, longer\n", 15), DK_OK, "state file: replaced");
+	T_OK(dk_port_file_read(path, buf, sizeof buf) == 15 &&
+	     memcmp(buf, "second, longer\n", 15) == 0, "state file: the new content, whole");
+	T_OK(stat(tmp, &st) != 0 && errno == ENOENT, "state file: no temporary file left");
+	memset(big, 'x', sizeof big);
+	T_EQ(dk_port_file_replace(path, big, sizeof big), DK_OK, "state file: a larger one");
+	T_EQ(dk_port_file_read(path, buf, sizeof buf), DK_ERR_NOSPACE,
+	     "state file: larger than the buffer: NOSPACE, not a cut");
+	T_EQ(dk_port_file_read(tmpdir, buf, sizeof buf), DK_ERR_IO, "state file: a directory: IO");
+	snprintf(tmp, sizeof tmp, "%s/no/such/dir", tmpdir);
+	T_EQ(dk_port_file_replace(tmp, "x", 1), DK_ERR_IO, "state file: no directory: IO");
+	T_OK(strstr(dk_port_errstr(), "No such file") != NULL, "state file: says why: %s",
+	     dk_port_errstr());
+	unlink(path);
+}
+
 int main(void)
 {
 	int fd;
@@ -528,6 +556,7 @@ int main(void)
 	test_tcp4();
 	test_tcp6();
 	test_wait_signals();
+	test_state_file();
 	rmdir(tmpdir);
 	return T_DONE();
 }

@@ -365,15 +365,15 @@ static int cut_once(const struct evlist *list, long cut, int end, size_t piece,
 		bad |= 1;
 	if (!once_in_order(list))
 		bad |= 2;
-	/* since= of the second events request: the last event the first
-	 * stream delivered; or, if it got no event, when it opened. */
+	/* since= of the second events request: DK_SINCE_EARLY_NS before the last event
+	 * the first stream delivered; or, if it got no event, when it opened. */
 	for (i = 0; i < nrecs && i < REC_MAX; i++)
 		if (recs[i].conn == 1) {
 			connected1 = 1;
 			if (!is_dockev(&recs[i]))
 				last = recs[i].time_nano;
 		}
-	*since_want = last >= 0 ? last : connected1 ? list->tn[0] - 60000000000LL : -1;
+	*since_want = last >= 0 ? last - DK_SINCE_EARLY_NS : connected1 ? list->tn[0] - 60000000000LL : -1;
 	*since_got = f2.since;
 	if (*since_got != *since_want)
 		bad |= 4;
@@ -412,19 +412,20 @@ static void recorded_cuts(void)
 			}
 		}
 	T_EQ(bad, 0, "capture cut at %ld places, resumed: every event once, in order, "
-	     "since= the last delivered (first bad cut %ld, why %d)", n, first_bad, fb);
+	     "since= 1 us before the last delivered (first bad cut %ld, why %d)", n, first_bad, fb);
 
 	/* One cut in detail: after the 10th event's chunk. */
 	b = cut_once(&cap_ev, (long)chunk_at[10], END_EOF, 0, &got, &want);
 	T_EQ(b, 0, "cut after 10 events: resumed cleanly");
-	T_EQ(got, cap_ev.tn[9], "cut after 10 events: since= the 10th event's timeNano");
+	T_EQ(got, cap_ev.tn[9] - DK_SINCE_EARLY_NS,
+	     "cut after 10 events: since= 1 us before the 10th event's timeNano");
 	{
 		char s[32], want_line[128];
-		dk_when_format(cap_ev.tn[9], s, sizeof s);
+		dk_when_format(cap_ev.tn[9] - DK_SINCE_EARLY_NS, s, sizeof s);
 		snprintf(want_line, sizeof want_line, "GET /v1.41/events?since=%s HTTP/1.1", s);
 		T_OK(strcmp(req(1, 1), want_line) == 0, "the second request: %s", line);
 	}
-	T_EQ(ag.n.duplicates, 1, "the inclusive since= brought the 10th back: dropped");
+	T_EQ(ag.n.duplicates, 1, "since= brought the 10th back: dropped");
 	T_EQ(ag.n.connects, 2, "two streams");
 
 	/* Cut inside the head: nothing was delivered, nothing to resume. */
@@ -661,11 +662,11 @@ static void request_cases(void)
 	dk_agent_run(&ag);
 	T_OK(ag.n.events >= 2 && ag.n.events < 85, "the first stream, cut, delivered %llu events",
 	     (unsigned long long)ag.n.events);
-	dk_when_format(ag.resume_ns, s, sizeof s);
+	dk_when_format(ag.resume_ns - DK_SINCE_EARLY_NS, s, sizeof s);
 	snprintf(want, sizeof want,
 	         "GET /v1.41/events?since=%s&until=1795792999.000000000 HTTP/1.1", s);
 	T_OK(ag.resume_ns == cap_ev.tn[ag.n.events - 1] && strcmp(req(1, 1), want) == 0,
-	     "resumed: since= the last event, until kept: %s", line);
+	     "resumed: since= 1 us before the last event, until kept: %s", line);
 	T_OK(strstr(req(0, 1), "since=1795792644.500000000") != NULL,
 	     "the first request had --since");
 

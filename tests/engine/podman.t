@@ -1,0 +1,133 @@
+#!/bin/sh
+# podman.t - the agent against Podman 4.3's Docker-compatible service
+# (tools/engine/podman), driven by the docker CLI: the core scenario of
+# dockerd.t with Podman's known differences checked as they are:
+#   - volume `remove` (not `destroy`), Actor.ID empty, the name in an attribute
+#   - container `init`, `exec`/`exec_died`, `cleanup`, `remove` (not `destroy`)
+#   - no network events at all; `image delete` after removing a tag
+#     (the image itself stays)
+#   - health: Action `health_status` with no detail; the state is a top-level
+#     "HealthStatus" field (one check behind in 4.3), and checks run only when
+#     asked (`podman healthcheck run`: its timers need systemd)
+#   - since= is exclusive, and parsed through a float (~240 ns steps):
+#     dockev asks 1 us early, so a cut still resumes without a false resync
+. tests/engine/lib.sh
+ENGINE=tools/engine/podman
+E=$T/e
+export DOCKER_HOST="unix://$E/podman.sock"
+ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | sort >"$T/links.before"
+$ENGINE start "$E" || { echo "Bail out! podman did not start"; exit 1; }
+d() { $DOCKER "$@" >/dev/null 2>>"$T/docker.err"; }
+
+mkdir -p "$T/hooks/all.d"
+cat >"$T/hooks/all.d/10-log" <<HOOK
+#!/bin/sh
+echo "\$1 \$2 [\$DOCKEV_ACTION_DETAIL] exit=\${DOCKEV_ATTR_EXITCODE:-} name=\${DOCKEV_NAME:-} id=\$3" >>"$T/hooks.log"
+HOOK
+chmod 755 "$T/hooks/all.d/10-log"
+
+agent_start "$T/out" -H "$DOCKER_HOST" --json --hooks "$T/hooks" --backoff 20ms:200ms
+ok $? "agent connects to Podman"
+grep -q "connected to $DOCKER_HOST (API 1.41)" "$T/out.err"; ok $? "API 1.41 negotiated from Podman's /_ping"
+
+d volume create v1
+d volume rm v1
+$ENGINE image "$E" dockev-busybox
+d tag dockev-busybox dockev-tag:1
+d rmi dockev-tag:1
+d network create n1
+d network rm n1
+d create --name c2 dockev-busybox sh -c 'sleep 3; exit 3'
+d start c2
+d exec c2 true
+# Podman reports exec_died from a cleanup process after the exec ends:
+# waited for, so that it comes before the container's die.
+wait_for "$T/out" '"exec_died".*"name":"c2"' 1 10
+d wait c2
+d rm c2
+d run -d --name h1 --health-cmd 'test ! -e /tmp/bad' --health-interval 1h dockev-busybox sleep 60
+$ENGINE cli "$E" healthcheck run h1 >/dev/null
+d exec h1 touch /tmp/bad
+$ENGINE cli "$E" healthcheck run h1 >/dev/null
+d rm -f h1
+d volume create v-last
+wait_for "$T/out" '"name":"v-last"' 1
+ok $? "the last event arrives"
+
+summary "$T/out" | grep -v '^container exec_died h1$' >"$T/got"
+cat >"$T/want" <<'WANT'
+volume create v1
+volume remove v1
+image tag
+image tag
+image untag
+image delete
+container create c2
+container init c2
+container start c2
+container exec c2
+container exec_died c2
+container die c2
+container cleanup c2
+container remove c2
+container create h1
+container init h1
+container start h1
+container health_status h1
+container exec h1
+container health_status h1
+container die h1
+container remove h1
+volume create v-last
+WANT
+sed -i 's/^\(image [a-z]*\) .*/\1/' "$T/got"
+diff "$T/want" "$T/got" >"$T/diff"; st=$?
+ok $st "every expected event once, in order (Podman's names)"; sed 's/^/# /' "$T/diff"
+grep -q '"Type":"network"' "$T/out"; is $? 1 "no network events from Podman"
+grep -q '"Type":"volume","Action":"create","Actor":{"ID":"",.*"name":"v1"' "$T/out"
+ok $? "volume events: Actor.ID empty, the name in an attribute"
+grep -q '"Action":"health_status".*"HealthStatus":"' "$T/out"
+ok $? "health_status: the state is a top-level HealthStatus field"
+wait_for "$T/hooks.log" 'v-last' 1 5
+grep -q '^container die \[\] exit=3 name=c2 ' "$T/hooks.log"
+ok $? "hook: DOCKEV_ATTR_EXITCODE=3 for the container that exited 3"
+grep -q '^container health_status \[\] exit= name=h1 ' "$T/hooks.log"
+ok $? "hook: DOCKEV_ACTION=health_status, DOCKEV_ACTION_DETAIL empty (Podman sends no detail)"
+grep '^volume ' "$T/hooks.log" | sed 's/ \[.*//' >"$T/vol.hooks"
+printf 'volume create\nvolume remove\nvolume create\n' | cmp -s - "$T/vol.hooks"
+ok $? "hooks of volume events run (ID empty: one actor, in order)"
+is "$(grep -vc '^dockev ' "$T/hooks.log")" "$(grep -c . "$T/out")" "one hook run per engine event"
+agent_stop
+is "$agent_status" 0 "SIGTERM: exit 0"
+
+# A cut through the loopback proxy while events happen; Podman's since=
+# is exclusive and coarse; dockev's 1 us early since= gets each event once.
+port=$((20000 + ($$ + 7) % 20000))
+proxy_start $port "$E/podman.sock" || { port=$((port + 1)); proxy_start $port "$E/podman.sock"; }
+agent_start "$T/cut" -H "tcp://127.0.0.1:$port" --json --backoff 50ms:200ms
+d volume create cut-1
+d volume create cut-2
+wait_for "$T/cut" '"cut-2"' 1
+proxy_stop
+d volume create cut-3
+d volume rm cut-1
+wait_for "$T/cut.err" 'disconnected from' 1 5
+ok $? "the agent sees the cut"
+proxy_start $port "$E/podman.sock"
+d volume create cut-4
+wait_for "$T/cut" '"cut-4"' 1
+summary "$T/cut" >"$T/got"
+printf 'volume create cut-1\nvolume create cut-2\nvolume create cut-3\nvolume remove cut-1\nvolume create cut-4\n' >"$T/want"
+diff "$T/want" "$T/got" >"$T/diff"; st=$?
+ok $st "after the cut: every event exactly once, in order"; sed 's/^/# /' "$T/diff"
+grep -q 'resync' "$T/cut.err"; is $? 1 "no false resync: the 1 us early since= reaches back"
+agent_stop
+proxy_stop
+
+$ENGINE stop "$E"
+ENGINE=
+ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | sort | cmp -s - "$T/links.before"
+ok $? "network interfaces as before"
+pgrep -f "$E/" >/dev/null
+is $? 1 "no process of this engine left"
+done_testing
