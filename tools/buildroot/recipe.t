@@ -108,6 +108,13 @@ STUB
 	fake_stop
 done
 
+# The fragment names only options the tree defines.
+# shellcheck disable=SC2013 # one symbol a line
+for sym in $(sed -n 's/^\(# \)\{0,1\}\(BR2_PACKAGE_DOCKEV[A-Z_]*\)[= ].*/\2/p' "$EXT/fragments/dockev.config"); do
+	grep -q "^config $sym\$" "$PKG/Config.in"
+	ok $? "fragments/dockev.config: $sym is in package/dockev/Config.in"
+done
+
 # The init script: shell syntax, shellcheck, and a real start/stop.
 S95="$PKG/S95dockev"
 sh -n "$S95"
