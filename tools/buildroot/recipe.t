@@ -96,8 +96,8 @@ STUB
 
 	# The README's "does it run" commands, on the installed agent.
 	v=$($QEMU "$TGT/usr/bin/dockev" --version 2>&1)
-	case "$v" in "dockev 0.1.0 "*"TLS $tls"*) ok 0 "TLS=$tls: dockev --version under $qemu: $v" ;;
-	*) ok 1 "TLS=$tls: dockev --version under $qemu: $v" ;; esac
+	says_tls "$v" "$tls"
+	ok $? "TLS=$tls: dockev --version under $qemu: $v"
 	fake_start -e "$EX"
 	# shellcheck disable=SC2086 # QEMU is a command with its arguments
 	timeout 60 $QEMU "$TGT/usr/bin/dockev" -H "unix://$SOCK" -v --since 0 --until $UNTIL \

@@ -29,6 +29,16 @@ tls_variants() {
 }
 TLS_MISSING="not built yet (TLS not implemented)"
 
+# says_tls VERSION-LINE TLS: does `dockev --version` name this TLS setting
+# ("TLS none", "TLS mbedTLS 2.28.3")?
+says_tls() {
+	case "$2:$1" in
+	none:"dockev "*"TLS none"*) return 0 ;;
+	mbedtls:"dockev "*"TLS mbedTLS"* | mbedtls:"dockev "*"TLS mbedtls"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # The stripped, dynamically linked armhf agent without TLS stays readable
 # at a glance in `ls -l`: tens of KiB. check-cross ARCH=armhf and make size
 # fail past this many bytes.
