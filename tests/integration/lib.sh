@@ -5,7 +5,8 @@ set -u
 BUILD=${BUILD:-build}
 WRAP=${WRAP:-}
 DOCKEV="$BUILD/dockev"
-FAKE="$BUILD/fakeengine"
+# The fake engine is native even when the agent is not (FAKE, check-cross).
+FAKE=${FAKE:-"$BUILD/fakeengine"}
 DATA=tests/data
 # After the recorded events, before now: the engine ends the stream there.
 UNTIL=1795797000
