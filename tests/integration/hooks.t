@@ -425,7 +425,9 @@ t0=$(now_ms)
 agent_stop; is $? 0 "SIGTERM while a hook runs: exit 0"
 ms=$(($(now_ms) - t0))
 [ -e "$CAP/done.fin" ]; ok $? "... after the hook finished (its marker exists)"
-[ $ms -lt $((8000 * SLOW)) ]; ok $? "... without waiting for the 30 s timeout (${ms} ms)"
+# Not a speed test: had the agent waited for the hook's 30 s timeout, it
+# could not be gone in under 25 s, however loaded the machine.
+[ $ms -lt 25000 ]; ok $? "... without waiting for the 30 s timeout (${ms} ms)"
 
 hook "$H5/container.start.d/10-slow" "$HANG"
 ev container start tmo3 '"name":"hang"' 1795793200000000000 >"$T/ev6"
@@ -481,9 +483,9 @@ agent_stop; is $? 0 "exit 0"
 H9=$T/h9
 hook "$H9/all.d/10-slow" 'sleep 0.1; exit 0'
 # 100,000 events; under valgrind, which runs the agent some 30 times
-# slower, 20,000 make the same point in CI's time.
+# slower, 5,000 make the same point (the queue of 64 fills) in CI's time.
 N9=100000
-[ -n "$WRAP" ] && N9=20000
+[ -n "$WRAP" ] && N9=5000
 fake_start -g $N9 --t0 1795790000000000000
 # --json to a file (190 MB), counted when the agent is gone: a reader in
 # the background could outlive a failing run and hold the runner's pipe.
@@ -502,10 +504,13 @@ received() {
 }
 # Signals only once it streams (before its handlers are in, SIGUSR1 kills).
 wait_for 20 grep -q '/events' "$T/requests" 2>/dev/null
-wait_for 40 received $N9
+# The bound only guards against a hang; what shows that the reader did not
+# wait is how few hooks had run when the last event was in (0.1 s each, 4
+# at a time: a reader paced by its hooks would see them run for most events).
+wait_for 240 received $N9
 ok $? "$N9 events with a slow hook: all received"
-ms=$(($(now_ms) - t0))
-[ $ms -lt $((20000 * SLOW)) ]; ok $? "... promptly: ${ms} ms (hooks alone would need 2500 s)"
+c=$(counters)
+[ "${c%% *}" -lt $((N9 / 4)) ]; ok $? "... before their hooks: ${c%% *} of $N9 had run ($(($(now_ms) - t0)) ms)"
 # Hooks: one script in all.d, so one per event: N9 and the connect.
 wait_for 30 settled $((N9 + 1)); ok $? "the queue drains: hooks run + skipped == events ($N9 and dockev connect)"
 c=$(counters)
