@@ -383,15 +383,15 @@ m=$(maxpar); [ "$m" -le 2 ]; ok $? "--hook-jobs 2: at most 2 hooks at once ($m)"
 
 rm -f "$CAP/work"
 {
-	for a in q1 q2 q3 q4; do ev container start $a '"delay":"1","seq":"1"' $((1795792900000000000 + ${a#q})); done
+	# 3 s each, so that they overlap even when starting them is slow
+	# (valgrind on a loaded machine): the overlap is what is checked.
+	for a in q1 q2 q3 q4; do ev container start $a '"delay":"3","seq":"1"' $((1795792900000000000 + ${a#q})); done
 } >"$T/ev3"
 fake_start -e "$T/ev3"
 agent_start --hooks "$H2" --hook-jobs 4
 wait_for 30 sh -c "[ \$(cat '$CAP/work' 2>/dev/null | wc -l) -ge 4 ]"; ok $? "four actors' hooks ran"
 agent_stop; is $? 0 "exit 0"
 m=$(maxpar); is "$m" 4 "--hook-jobs 4: four actors' hooks all ran at once"
-span=$(awk 'NR == 1 || $3 < s { s = $3 } $4 > e { e = $4 } END { print int((e - s) / 1000000) }' "$CAP/work")
-[ "$span" -lt 2500 ]; ok $? "four 1 s hooks of four actors took ${span} ms (well under 4 s)"
 
 # ---- --hook-timeout: the whole process group, TERM then KILL --------------
 H4=$T/h4
