@@ -134,7 +134,12 @@ check: deps
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
 
-bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp
+# make bench: dockev against the docker CLI, docker-py, a curl drain and a
+# jsmn floor (tools/bench/run, about 10 minutes; not part of check).
+BENCH_BIN = $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
+	$(BUILD)/bench-jsmnfloor $(BUILD)/bench-count
+bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN)
+	tools/bench/deps
 	BUILD=$(BUILD) tools/bench/run
 
 # Static, so that the latency it measures is the agent's and the exec's,
@@ -146,6 +151,16 @@ $(BUILD)/bench-hookstamp: tools/bench/hookstamp.c
 $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+# The floor: built with the agent's own flags, so the comparison is fair.
+$(BUILD)/bench-jsmnfloor: tools/bench/jsmnfloor.c agent/config.h Makefile $(FLAGS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+# The agent with only a counting handler (tools/bench/count.c).
+$(BUILD)/bench-count: tools/bench/count.c FORCE
+	$(MAKE) BUILD=$(BUILD)/bcount HANDLERS=tools/bench/count.c $(BUILD)/bcount/dockev
+	cp $(BUILD)/bcount/dockev $@
 
 demo: $(BIN) $(BUILD)/fakeengine
 	BUILD=$(BUILD) tools/demo
