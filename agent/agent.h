@@ -107,8 +107,8 @@ enum dk_outcome dk_session_run(struct dk_agent *ag);
 
 /* Give one record of the events body to the agent: parse, dedupe,
  * dispatch. Returns 0, or a handler's non-zero result. rec must stay
- * unchanged until the next dk_agent_deliver or dk_agent_settle call: the
- * dedupe digest of the last event is taken lazily. */
+ * unchanged until the next dk_agent_deliver or dk_agent_settle call, which
+ * may still read it: the dedupe digest of the last event is taken lazily. */
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
 
 /* Take the dedupe digest of the last delivered record now: call before
