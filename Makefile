@@ -199,8 +199,12 @@ check-engine-tls: $(BIN) $(BUILD)/fakeengine
 			MBEDTLS_LIBDIR=$(M3)/lib build/m3/dockev build/m3/fakeengine && \
 		BUILD=build/m3 tools/runtests tests/engine/tls.t; fi
 
-bench: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
-	$(filter %/tlsfront,$(TOOLS))
+# make bench: dockev against the docker CLI, docker-py, a curl drain and a
+# jsmn floor (tools/bench/run, about 15 minutes; not part of check).
+BENCH_BIN = $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
+	$(BUILD)/bench-jsmnfloor $(BUILD)/bench-count
+bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
+	tools/bench/deps
 	BUILD=$(BUILD) tools/bench/run
 
 # Static, so that the latency it measures is the agent's and the exec's,
@@ -212,6 +216,16 @@ $(BUILD)/bench-hookstamp: tools/bench/hookstamp.c
 $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+# The floor: built with the agent's own flags, so the comparison is fair.
+$(BUILD)/bench-jsmnfloor: tools/bench/jsmnfloor.c agent/config.h Makefile $(FLAGS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+# The agent with only a counting handler (tools/bench/count.c).
+$(BUILD)/bench-count: tools/bench/count.c FORCE
+	$(MAKE) BUILD=$(BUILD)/bcount HANDLERS=tools/bench/count.c $(BUILD)/bcount/dockev
+	cp $(BUILD)/bcount/dockev $@
 
 demo: $(BIN) $(BUILD)/fakeengine
 	BUILD=$(BUILD) tools/demo

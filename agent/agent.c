@@ -40,25 +40,6 @@ int dk_agent_init(struct dk_agent *ag)
 	return DK_OK;
 }
 
-/* A 64-bit hash of the record, 8 bytes a step (this runs for every event):
- * identifies an event among those sharing one timeNano, which the engine
- * sends again after an inclusive since=. */
-static uint64_t hash(const char *p, size_t n)
-{
-	const uint64_t k = 0x9E3779B97F4A7C15ULL;
-	uint64_t h = n * k, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * k;
-	return h ^ (h >> 32);
-}
-
 static int seen(const struct dk_agent *ag, uint64_t h)
 {
 	unsigned i, n = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
@@ -85,21 +66,39 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* Is the event at tn, record rec, new? Drops what since= (a little early)
- * brings back after a reconnect, and moves the resume point. */
+/* The pending record's digest into its slot (see dk_agent_settle). */
+void dk_agent_settle(struct dk_agent *ag)
+{
+	if (ag->pending) {
+		ag->seen[ag->pending_slot] =
+			dk_event_digest(ag->pending, ag->pending_len);
+		ag->pending = NULL;
+	}
+}
+
+/* Is the event at tn, record rec, new? Drops what since= (a little
+ * early) brings back after a reconnect, and moves the resume point. Live, the
+ * stream's timeNanos mostly grow, and then no digest is taken at all
+ * until the buffer holding the record is about to be reused: the event
+ * is remembered as pending, and hashed by dk_agent_settle only if it is
+ * still the last one at the resume point then. */
 static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 {
-	uint64_t h;
+	uint64_t h = 0;
+	int have_h = 0;
 
 	/* An event without a time says nothing about where to resume. */
 	if (tn <= 0)
 		return 1;
-	h = hash(rec, len);
 	if (ag->replaying) {
-		if (tn < ag->resume_ns ||
-		    (tn == ag->resume_ns && seen(ag, h))) {
-			ag->n.duplicates++;
-			return 0;
+		if (tn < ag->resume_ns)
+			goto dup;
+		if (tn == ag->resume_ns) {
+			dk_agent_settle(ag);
+			h = dk_event_digest(rec, len);
+			have_h = 1;
+			if (seen(ag, h))
+				goto dup;
 		}
 		if (tn > ag->resume_ns)
 			ag->replaying = 0;
@@ -108,13 +107,26 @@ static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
 		ag->resume_ns = tn;
 		ag->have_resume = ag->have_event = 1;
 		ag->nseen = 0;
+		ag->pending = NULL;
 	}
 	/* While replaying, the ring describes what was delivered before the
 	 * cut: add to it, never overwrite it, or a hash still needed for a
 	 * later duplicate would be lost. */
-	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX))
-		ag->seen[ag->nseen++ % DK_DEDUPE_MAX] = h;
+	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX)) {
+		unsigned slot = ag->nseen++ % DK_DEDUPE_MAX;
+		dk_agent_settle(ag); /* an earlier one at this timeNano */
+		if (have_h) {
+			ag->seen[slot] = h;
+		} else {
+			ag->pending = rec;
+			ag->pending_len = len;
+			ag->pending_slot = slot;
+		}
+	}
 	return 1;
+dup:
+	ag->n.duplicates++;
+	return 0;
 }
 
 /* The parsed ag->ev to the handlers, then to the hook queue. */
@@ -272,6 +284,7 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
 		return;
+	dk_agent_settle(ag); /* the file gets every digest, none pending */
 	ag->state_due_ms = now + DK_STATE_INTERVAL_MS;
 	s.resume_ns = ag->resume_ns;
 	s.from_event = ag->have_event;

@@ -85,6 +85,11 @@ struct dk_agent {
 	int have_event;    /* resume_ns came from an event, not the clock */
 	uint64_t seen[DK_DEDUPE_MAX];
 	unsigned nseen;
+	/* The last event at resume_ns, whose digest is not taken yet: its
+	 * record and the slot of seen[] it goes to (dk_agent_settle). */
+	const char *pending;
+	size_t pending_len;
+	unsigned pending_slot;
 	int replaying;     /* after a reconnect, until past resume_ns */
 	/* The first timed event of a resumed stream must be the resume
 	 * point's own (since= is inclusive): a later one means the engine's
@@ -128,10 +133,18 @@ int dk_agent_run(struct dk_agent *ag);
 enum dk_outcome dk_session_run(struct dk_agent *ag);
 
 /* Give one record of the events body to the agent: parse, dedupe,
- * dispatch. Returns 0, or a handler's non-zero result. */
+ * dispatch. Returns 0, or a handler's non-zero result. rec must stay
+ * unchanged until the next dk_agent_deliver or dk_agent_settle call, which
+ * may still read it: the dedupe digest of the last event is taken lazily. */
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
 
-/* Synthetic event of Type "dockev" (connect, disconnect, resync) through the same
+/* Take the dedupe digest of the last delivered record now: call before
+ * the buffer that holds it is reused (the session does, before every read
+ * and at its start). Cheap when there is nothing pending. */
+void dk_agent_settle(struct dk_agent *ag);
+
+/* Synthetic event of Type "dockev" (connect, disconnect, resync)
+ * through the same
  * dispatch. Returns 0 or a handler's non-zero result. */
 int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 

@@ -28,9 +28,12 @@ static int skip(int i, int ntok)
 	return i;
 }
 
-static int key_is(const char *js, const jsmntok_t *t, const char *want)
+/* key_is(js, t, "literal"): the length is known at compile time, and
+ * the bytes are compared only when it matches. */
+#define key_is(js, t, want) key_eq((js), (t), (want), sizeof(want) - 1)
+static int key_eq(const char *js, const jsmntok_t *t, const char *want,
+                  size_t n)
 {
-	size_t n = strlen(want);
 	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
 	       memcmp(js + t->start, want, n) == 0;
 }
@@ -70,6 +73,14 @@ static int gap_is(const char *js, int a, int b, char sep)
 	return seen == (sep != 0);
 }
 
+/* gap_is with the common case first: compact JSON has exactly the
+ * separator (or nothing) between tokens. A macro, since -Os would keep a
+ * function call here, once or twice per token; a and b are plain ints
+ * (evaluated twice), sep a constant or a char variable. */
+#define gap_ok(js, a, b, sep) \
+	((sep) != 0 ? (b) - (a) == 1 && (js)[a] == (sep) : (b) == (a)) || \
+	gap_is((js), (a), (b), (sep))
+
 /* Any byte below 0x20 in [p, e)? Eight bytes a step: a byte b < 0x20
  * makes (b - 0x20) borrow into its top bit while b's own top bit is 0. */
 static int has_control(const char *p, const char *e)
@@ -88,6 +99,42 @@ static int has_control(const char *p, const char *e)
 	return 0;
 }
 
+/* Any byte below 0x20 in the whole record? Engine records have none,
+ * and then no string can hold a control byte, so valid() need not look
+ * inside strings again. Four words a step, written out (-Os would not
+ * unroll): the borrows are ORed before one AND with the top bits. */
+static int any_control(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, space = ones * 0x20;
+	uint64_t w0, w1, w2, w3, c = 0;
+
+	for (; n >= 32; p += 32, n -= 32) {
+		memcpy(&w0, p, 8);
+		memcpy(&w1, p + 8, 8);
+		memcpy(&w2, p + 16, 8);
+		memcpy(&w3, p + 24, 8);
+		c |= ((w0 - space) & ~w0) | ((w1 - space) & ~w1) |
+		     ((w2 - space) & ~w2) | ((w3 - space) & ~w3);
+	}
+	return (c & ones * 0x80) != 0 || has_control(p, p + n);
+}
+
+uint64_t dk_event_digest(const char *p, size_t n)
+{
+	const uint64_t k = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = n * k, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * k;
+	return h ^ (h >> 32);
+}
+
 /* A JSON primitive: true, false, null, or a number
  * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 section 6);
  * jsmn's strict mode takes "tru", "01" or "1.2.3" too. */
@@ -95,9 +142,11 @@ static int primitive_ok(const char *p, size_t n)
 {
 	size_t i = 0, d;
 
-	if ((n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) ||
-	    (n == 5 && !memcmp(p, "false", 5)))
-		return 1;
+	/* Numbers (time, timeNano) are the common case: literals only when
+	 * the first byte says so. */
+	if (n > 0 && (p[0] == 't' || p[0] == 'f' || p[0] == 'n'))
+		return (n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) ||
+		       (n == 5 && !memcmp(p, "false", 5));
 	if (i < n && p[i] == '-')
 		i++;
 	if (i < n && p[i] == '0')
@@ -130,7 +179,7 @@ static int primitive_ok(const char *p, size_t n)
  * this walk over the tokens checks both, so only valid JSON reaches the
  * handlers. Nesting is bounded by DK_JSON_DEPTH. */
 #define DK_JSON_DEPTH 32
-static int valid(const char *js, int ntok)
+static int valid(const char *js, int ntok, int ctl)
 {
 	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
 	int depth = 0, i, prev_end = 0;
@@ -142,22 +191,27 @@ static int valid(const char *js, int ntok)
 		if (depth > 0) {
 			const jsmntok_t *parent = &tokens[stack[depth - 1]];
 			int first = prev_end <= parent->start;
-			char sep;
+			int from = first ? parent->start + 1 : prev_end;
+			char sep = first ? 0 : ',';
 			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
 				return 0;
-			sep = first ? 0 : ',';
-			if (!gap_is(js, first ? parent->start + 1 : prev_end, a, sep))
+			if (!(gap_ok(js, from, a, sep)))
 				return 0;
 		}
-		if (t->type == JSMN_STRING && has_control(js + t->start, js + t->end))
+		if (ctl && t->type == JSMN_STRING &&
+		    has_control(js + t->start, js + t->end))
 			return 0;
 		if (t->type == JSMN_PRIMITIVE &&
 		    !primitive_ok(js + t->start, (size_t)(t->end - t->start)))
 			return 0;
 		/* A key's value follows a ':'. */
 		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
-			if (t->size != 1 || i + 1 >= ntok ||
-			    !gap_is(js, outer_end(t), outer_start(&tokens[i + 1]), ':'))
+			int ke, vs;
+			if (t->size != 1 || i + 1 >= ntok)
+				return 0;
+			ke = outer_end(t);
+			vs = outer_start(&tokens[i + 1]);
+			if (!(gap_ok(js, ke, vs, ':')))
 				return 0;
 			/* left[depth - 1] was set when that level was pushed
 			 * (depth > 0 here); cppcheck does not follow depth. */
@@ -167,7 +221,7 @@ static int valid(const char *js, int ntok)
 			 * pseudo-level where it is the only child. */
 			i++;
 			t = &tokens[i];
-			if (t->type == JSMN_STRING &&
+			if (ctl && t->type == JSMN_STRING &&
 			    has_control(js + t->start, js + t->end))
 				return 0;
 			if (t->type == JSMN_PRIMITIVE &&
@@ -190,7 +244,8 @@ static int valid(const char *js, int ntok)
 		while (depth > 0 && left[depth - 1] == 0) {
 			const jsmntok_t *c = &tokens[stack[depth - 1]];
 			int from = prev_end > c->start ? prev_end : c->start + 1;
-			if (!gap_is(js, from, c->end - 1, 0))
+			int to = c->end - 1;
+			if (!(gap_ok(js, from, to, 0)))
 				return 0;
 			prev_end = c->end;
 			depth--;
@@ -236,7 +291,9 @@ static int integer(struct dk_str s, int64_t *out)
 	return 0;
 }
 
-static void actor(struct dk_event *ev, const char *js, int i, int ntok)
+/* Actor's ID and Attributes; returns the index of the token after the
+ * Actor object, so that the caller need not walk its subtree again. */
+static int actor(struct dk_event *ev, const char *js, int i, int ntok)
 {
 	int n = tokens[i].size, k;
 
@@ -251,12 +308,13 @@ static void actor(struct dk_event *ev, const char *js, int i, int ntok)
 		}
 		i = skip(i + 1, ntok);
 	}
+	return i;
 }
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
 	jsmn_parser p;
-	int ntok, i, n, k;
+	int ntok, i, n, k, ctl;
 	size_t e = len;
 
 	memset(ev, 0, offsetof(struct dk_event, scratch));
@@ -266,6 +324,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
+	ctl = any_control(rec, len);
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
 	ntokens = ntok > 0 ? ntok : 0;
@@ -278,7 +337,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		return DK_ERR_JSON;
 	for (i = 0; i < (int)e && (rec[i] == ' ' || rec[i] == '\t'); i++)
 		;
-	if (tokens[0].start != i || !valid(rec, ntok))
+	if (tokens[0].start != i || !valid(rec, ntok, ctl))
 		return DK_ERR_JSON;
 
 	n = tokens[0].size;
@@ -297,7 +356,8 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 			else if (key_is(rec, key, "timeNano"))
 				ev->time_nano_text = slice(rec, val);
 		} else if (val->type == JSMN_OBJECT && key_is(rec, key, "Actor")) {
-			actor(ev, rec, i + 1, ntok);
+			i = actor(ev, rec, i + 1, ntok);
+			continue;
 		}
 		i = skip(i + 1, ntok);
 	}

@@ -46,6 +46,10 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len);
 int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
                   struct dk_str *raw_value);
 
+/* A 64-bit hash of p[0..n), eight bytes a step: tells apart records
+ * that share a timeNano (dedupe after an inclusive since=). */
+uint64_t dk_event_digest(const char *p, size_t n);
+
 /* Find attribute key (compared with the raw key text) and write its
  * unescaped value, NUL-terminated, into out. Returns the value length,
  * -1 when absent, DK_ERR_NOSPACE when cut to fit (out still holds the

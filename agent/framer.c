@@ -1,6 +1,9 @@
 /* framer.c - newline framing over a fixed buffer. Each byte is scanned for
- * "\n" once (memchr, resuming at scan); the unframed tail moves to the
- * front only when the free space at the back runs out.
+ * "\n" once (memchr, resuming at scan); the unframed tail (at most one
+ * partial record) moves to the front when less than a quarter of the
+ * buffer is free at the back, so that every read has room for many
+ * records: waiting for the back to fill up exactly made every other read
+ * a few bytes long.
  */
 #include <string.h>
 #include "framer.h"
@@ -23,7 +26,7 @@ char *dk_framer_space(struct dk_framer *f, size_t *room)
 {
 	if (f->start == f->end) {
 		f->start = f->scan = f->end = 0;
-	} else if (f->end == f->cap && f->start > 0) {
+	} else if (f->cap - f->end < f->cap / 4 && f->start > 0) {
 		size_t n = f->end - f->start;
 		memmove(f->buf, f->buf + f->start, n);
 		f->scan -= f->start;

@@ -290,8 +290,12 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 		size_t room, dec;
 		const char *rec;
 		size_t len;
-		char *p = dk_framer_space(&ag->fr, &room);
+		char *p;
 		int r, f;
+
+		/* Space and reads move and overwrite delivered records. */
+		dk_agent_settle(ag);
+		p = dk_framer_space(&ag->fr, &room);
 
 		/* A stream that never pauses must still see signals. */
 		if (dk_port_signal_seen() && dk_agent_signals(ag))
@@ -364,6 +368,9 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
+	/* The last stream's records are in ag->buf, which the answers to
+	 * come overwrite. */
+	dk_agent_settle(ag);
 	if ((out = connect_engine(ag)) != DK_OUT_DONE)
 		return out;
 	if (!ag->opts.api_version) {

@@ -579,6 +579,33 @@ static void run_ends(void)
 	     "stats signal: counters logged");
 }
 
+/* The digest of the last event is taken lazily (dk_agent_settle): records
+ * settled and then overwritten in their buffer, as the session's next read
+ * does, are still recognised when the engine sends them again. */
+static void settle_then_reuse(void)
+{
+	static char buf[1024];
+	const char *a = ev("lazy-a", 700), *b = ev("lazy-b", 700);
+	size_t la = strlen(a), lb = strlen(b);
+
+	setup(500, 30000, 60000);
+	/* Two records side by side in one buffer, as the framer has them. */
+	memcpy(buf, a, la);
+	memcpy(buf + la, b, lb);
+	dk_agent_deliver(&ag, buf, la);
+	dk_agent_deliver(&ag, buf + la, lb);
+	dk_agent_settle(&ag);
+	memset(buf, 'x', sizeof buf); /* the buffer is reused */
+	T_EQ(ag.nseen, 2, "two events remembered at the resume timeNano");
+	ag.replaying = 1;
+	memcpy(buf, b, lb);
+	dk_agent_deliver(&ag, buf, lb);
+	memcpy(buf + lb, a, la);
+	dk_agent_deliver(&ag, buf + lb, la);
+	T_EQ(ag.n.duplicates, 2, "both recognised after their buffer was reused");
+	T_EQ(nrecs, 2, "and delivered once each");
+}
+
 int main(void)
 {
 	resume_point();
@@ -588,6 +615,7 @@ int main(void)
 	same_time(DK_DEDUPE_MAX);
 	same_time(DK_DEDUPE_MAX + 8);
 	same_time_recorded();
+	settle_then_reuse();
 	no_time();
 	skipped();
 	handler_result();
