@@ -8,7 +8,7 @@
 # port. A TLS=none build only refuses TLS, at start.
 . tests/integration/lib.sh
 
-if "$DOCKEV" --version | grep -q 'TLS none'; then
+if $WRAP "$DOCKEV" --version 2>/dev/null | grep -q 'TLS none'; then
 	dockev -H tcp://127.0.0.1:2376 --tls >/dev/null 2>"$T/err"
 	is $? 1 "TLS asked of a TLS=none build: exit 1"
 	grep -q "built without TLS" "$T/err"; ok $? "says it was built without TLS"
