@@ -19,7 +19,9 @@ int dk_state_format(char *buf, size_t cap, const struct dk_state *s)
 	dk_out_str(&o, "dockev-state 1\nresume ");
 	dk_out_num(&o, (long long)s->resume_ns);
 	dk_out_str(&o, s->from_event ? " event\nseen" : " clock\nseen");
-	for (i = 0; s->from_event && i < n; i++) {
+	if (!s->from_event)
+		n = 0; /* a point taken from the clock has no events at it */
+	for (i = 0; i < n; i++) {
 		char h[18];
 		int k;
 		h[0] = ' ';
