@@ -446,6 +446,9 @@ ev container start n1 '"name":"n1"' 1795793300000000000 >"$T/ev7"
 fake_start -e "$T/ev7"
 agent_start --hooks "$H7" --backoff 10ms:20ms
 wait_for 20 grep -q 'old n1' "$CAP/picked" 2>/dev/null
+# n1's scripts are looked up one after the other: add the new ones only once
+# its last has ended and been reaped, or 20-new would be n1's next.
+wait_for 20 no_children "$AG"
 hook "$H7/container.d/20-new" 'echo "new $DOCKEV_ID" >>"$CAP/picked"; exit 0'
 hook "$H7/container.stop.d/10-new" 'echo "newdir $DOCKEV_ID" >>"$CAP/picked"; exit 0'
 ev container stop n2 '"name":"n2"' 1795793301000000000 >>"$T/ev7"
@@ -604,8 +607,9 @@ OLDPATH=$PATH
 export PATH="$T/bin:$PATH" DOCKEV_STATE_DIR="$T/state10" DOCKEV_NOTIFY_URL=http://notify.invalid/x
 agent_start --hooks "$H10"
 export PATH="$OLDPATH"; unset DOCKEV_STATE_DIR DOCKEV_NOTIFY_URL
-# all.d runs last: once it logged the 3 events and connect, all hooks ran.
-wait_for 20 sh -c "[ \$(cat '$T/logger.log' 2>/dev/null | wc -l) -ge 4 ] && [ -s '$T/docker.log' ]"
+# all.d runs last: once it logged the 3 events and connect, and 20-own (after
+# 10-log-to-syslog) wrote its file, all hooks ran.
+wait_for 20 sh -c "[ \$(cat '$T/logger.log' 2>/dev/null | wc -l) -ge 4 ] && [ -s '$T/docker.log' ] && [ -s '$CAP/own10' ]"
 ok $? "examples installed in DIR: all ran"
 is "$(cat "$CAP/own10" 2>/dev/null)" http://notify.invalid/x \
 	"the agent's own environment reaches hooks, DOCKEV_NOTIFY_URL included (the examples' configuration)"
