@@ -83,6 +83,11 @@ enum dk_sig { DK_SIG_NONE = 0, DK_SIG_STOP = 1, DK_SIG_STATS = 2,
  * SIGCHLD (child) and ignore SIGPIPE. The handlers only write to a
  * self-pipe. */
 int dk_port_signals_init(void);
+/* Is sig's disposition other than the default: one of ours, or ignored
+ * when the agent started? As of dk_port_signals_init (every signal
+ * before it); dispositions are changed only there. Async-signal-safe:
+ * spawn's child resets just these. */
+int dk_port_signal_changed(int sig);
 /* Has a signal arrived since the last call (cheap, no system call)?
  * Clears the mark; then dk_port_signal_take gets them. */
 int dk_port_signal_seen(void);

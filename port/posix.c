@@ -184,6 +184,12 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 #define SIG_BYTE_CHILD 'C'
 
 static int sig_pipe[2] = { -1, -1 };
+/* Signals whose disposition is not the default: ours, and whatever the
+ * agent was started with ignored (nohup, a shell's background job). A
+ * spawned hook resets only these, rather than all 64 while the agent
+ * waits in vfork. sig_taken: the snapshot exists. */
+static sigset_t sig_changed;
+static int sig_taken;
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t sig_seen; /* for the read loop's cheap check */
 
@@ -227,10 +233,36 @@ int dk_port_stop_requested(void)
 	return stop_requested != 0;
 }
 
+int dk_port_signal_changed(int sig)
+{
+	return !sig_taken || sigismember(&sig_changed, sig) == 1;
+}
+
+/* What the agent was started with: once, before any handler of ours. */
+static void take_dispositions(void)
+{
+	struct sigaction old;
+	int sig;
+
+	sigemptyset(&sig_changed);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL))
+			sigaddset(&sig_changed, sig);
+	sigaddset(&sig_changed, SIGINT);
+	sigaddset(&sig_changed, SIGTERM);
+	sigaddset(&sig_changed, SIGUSR1);
+	sigaddset(&sig_changed, SIGCHLD);
+	sigaddset(&sig_changed, SIGPIPE);
+	sig_taken = 1;
+}
+
 int dk_port_signals_init(void)
 {
 	struct sigaction sa;
 
+	if (!sig_taken)
+		take_dispositions();
 	if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		dk_port_set_err(errno, NULL);
 		return DK_ERR_IO;
