@@ -202,7 +202,7 @@ check-engine-tls: $(BIN) $(BUILD)/fakeengine
 # make bench: dockev against the docker CLI, docker-py, a curl drain and a
 # jsmn floor (tools/bench/run, about 15 minutes; not part of check).
 BENCH_BIN = $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
-	$(BUILD)/bench-jsmnfloor $(BUILD)/bench-count
+	$(BUILD)/bench-jsmnfloor $(BUILD)/bench-count $(BUILD)/bench-spawnfloor
 bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
 	tools/bench/deps
 	BUILD=$(BUILD) tools/bench/run
@@ -212,6 +212,11 @@ bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
 $(BUILD)/bench-hookstamp: tools/bench/hookstamp.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -static
+
+# The hook latency floor: the same hook started by a bare loop.
+$(BUILD)/bench-spawnfloor: tools/bench/spawnfloor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)
