@@ -36,7 +36,7 @@
 	X(DK_ERR_VERSION,  -24, "bad API version") \
 	X(DK_ERR_HTTP_4XX, -25, "engine refused the request") \
 	X(DK_ERR_HTTP_5XX, -26, "engine failed the request") \
-	X(DK_ERR_TLS,      -27, "TLS not built in") \
+	X(DK_ERR_TLS,      -27, "TLS failed or was refused") \
 	X(DK_ERR_UNSUPPORTED,-28,"unsupported")
 
 enum dk_err {

@@ -46,6 +46,13 @@ const char *dk_port_errstr(void);
 /* For port implementations: remember errnum's strerror, or text when not
  * NULL, as the text dk_port_errstr returns. */
 void dk_port_set_err(int errnum, const char *text);
+/* printf into a caller's why buffer (NULL or 0 bytes: nothing): the one
+ * line a failed connect or handshake gives the agent to log. */
+void dk_port_why(char *why, size_t whylen, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 /* ---- clock and random ------------------------------------------------- */
 

@@ -43,6 +43,17 @@ const char *dk_port_errstr(void)
 	return err_text;
 }
 
+void dk_port_why(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !whylen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- clock and random ----------------------------------------------- */
 
 int64_t dk_port_now_ms(void)

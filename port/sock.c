@@ -10,7 +10,6 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -90,21 +89,6 @@ static void fd_transport(struct dk_transport *t, int fd)
 
 /* ---- connecting ------------------------------------------------------------ */
 
-static void say(char *why, size_t whylen, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-static void say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 /* Milliseconds left before deadline, clamped at 0; -1 (forever) stays. */
 static int left_ms(int64_t deadline)
@@ -160,13 +144,13 @@ static int connect_unix(struct dk_transport *t, const struct dk_endpoint *ep,
 	/* The parser checked this, but a truncated path would connect to
 	 * some other socket, so check again. */
 	if (n == 0) {
-		say(why, whylen, "empty unix socket path");
+		dk_port_why(why, whylen, "empty unix socket path");
 		dk_port_set_err(0, "empty unix socket path");
 		return DK_ERR_PARAM;
 	}
 	/* Both are 108 by default; DK_UNIX_PATH_MAX may be set lower. */
 	if (n >= sizeof ep->path || n >= sizeof sa.sun_path) { /* NOLINT(misc-redundant-expression) */
-		say(why, whylen, "unix socket path longer than %u bytes: %.40s...",
+		dk_port_why(why, whylen, "unix socket path longer than %u bytes: %.40s...",
 		    (unsigned)sizeof sa.sun_path - 1, ep->path);
 		dk_port_set_err(0, "unix socket path too long");
 		return DK_ERR_PATH_LONG;
@@ -205,13 +189,13 @@ static int connect_unix(struct dk_transport *t, const struct dk_endpoint *ep,
 timeout:
 	close(fd);
 	dk_port_set_err(ETIMEDOUT, NULL);
-	say(why, whylen, "connect unix://%s: %s", ep->path, "timed out");
+	dk_port_why(why, whylen, "connect unix://%s: %s", ep->path, "timed out");
 	return DK_ERR_TIMEOUT;
 fail:
 	if (fd >= 0)
 		close(fd);
 	dk_port_set_err(err, NULL);
-	say(why, whylen, "connect unix://%s: %s", ep->path, strerror(err));
+	dk_port_why(why, whylen, "connect unix://%s: %s", ep->path, strerror(err));
 	return DK_ERR_CONNECT;
 }
 
@@ -281,7 +265,7 @@ static int connect_tcp(struct dk_transport *t, const struct dk_endpoint *ep,
 		const char *e = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
 
 		dk_port_set_err(0, e);
-		say(why, whylen, "resolve %s: %s", ep->host, e);
+		dk_port_why(why, whylen, "resolve %s: %s", ep->host, e);
 		return DK_ERR_RESOLVE;
 	}
 	for (ai = res; ai; ai = ai->ai_next)
@@ -334,7 +318,7 @@ static int connect_tcp(struct dk_transport *t, const struct dk_endpoint *ep,
 
 	if (fd < 0 && timed_out) {
 		dk_port_set_err(ETIMEDOUT, NULL);
-		say(why, whylen, "connect %s: %s", addr[0] ? addr : ep->host,
+		dk_port_why(why, whylen, "connect %s: %s", addr[0] ? addr : ep->host,
 		    "timed out");
 		return DK_ERR_TIMEOUT;
 	}
@@ -342,7 +326,7 @@ static int connect_tcp(struct dk_transport *t, const struct dk_endpoint *ep,
 		if (!err)
 			err = EHOSTUNREACH;
 		dk_port_set_err(err, NULL);
-		say(why, whylen, "connect %s: %s", addr[0] ? addr : ep->host,
+		dk_port_why(why, whylen, "connect %s: %s", addr[0] ? addr : ep->host,
 		    strerror(err));
 		return DK_ERR_CONNECT;
 	}
@@ -368,6 +352,6 @@ int dk_port_connect(struct dk_transport *t, const struct dk_endpoint *ep,
 		return connect_unix(t, ep, deadline, why, whylen);
 	if (ep->kind == DK_EP_TCP)
 		return connect_tcp(t, ep, deadline, why, whylen);
-	say(why, whylen, "unknown endpoint kind %d", (int)ep->kind);
+	dk_port_why(why, whylen, "unknown endpoint kind %d", (int)ep->kind);
 	return DK_ERR_PARAM;
 }

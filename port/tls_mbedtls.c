@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -94,21 +93,6 @@ static struct {
 
 static char errtext[DK_HOST_MAX + 200];
 
-static void say(char *why, size_t whylen, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-static void say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 /* mbedTLS's text for code r ("X509 - Certificate verification failed"). */
 static const char *mbed_text(int r)
@@ -283,17 +267,17 @@ static void verify_why(uint32_t flags, const struct dk_endpoint *ep,
                        char *why, size_t whylen)
 {
 	if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
-		say(why, whylen, "TLS: %s: the engine's certificate is for %s, "
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate is for %s, "
 		    "not %s", ep->url, tls.names[0] ? tls.names
 		    : "no name or address (no subjectAltName)", ep->host);
 	else if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
-		say(why, whylen, "TLS: %s: the engine's certificate expired "
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate expired "
 		    "(valid until %s)", ep->url, tls.valid);
 	else if (flags & MBEDTLS_X509_BADCERT_FUTURE)
-		say(why, whylen, "TLS: %s: the engine's certificate is not valid "
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate is not valid "
 		    "yet (valid from %s)", ep->url, tls.valid);
 	else if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-		say(why, whylen, "TLS: %s: the engine's certificate is not signed "
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate is not signed "
 		    "by the CA in %s", ep->url, tls.ca_path);
 	else {
 		char info[160] = "";
@@ -303,7 +287,7 @@ static void verify_why(uint32_t flags, const struct dk_endpoint *ep,
 		if ((nl = strchr(info, '\n')))
 			*nl = '\0';
 #endif
-		say(why, whylen, "TLS: %s: the engine's certificate failed "
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate failed "
 		    "verification (flags 0x%x) %s", ep->url, (unsigned)flags, info);
 	}
 }
@@ -418,7 +402,7 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 	int r, cut, err = DK_ERR_TLS;
 
 	if (!tls.ready) {
-		say(why, whylen, "TLS: not set up (dk_tls_setup)");
+		dk_port_why(why, whylen, "TLS: not set up (dk_tls_setup)");
 		dk_port_set_err(0, "TLS: not set up (dk_tls_setup)");
 		t->close(t);
 		return DK_ERR_TLS;
@@ -449,7 +433,7 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 		if (w == 0) {
 			/* A plain HTTP server waits for a request line that
 			 * our hello never completes: say so. */
-			say(why, whylen, "TLS handshake timed out%s", tls.nfirst ? ""
+			dk_port_why(why, whylen, "TLS handshake timed out%s", tls.nfirst ? ""
 			    : ": no answer to our TLS hello (a plain HTTP port, "
 			    "such as 2375?)");
 			dk_port_set_err(ETIMEDOUT, NULL);
@@ -457,7 +441,7 @@ int dk_tls_start(struct dk_transport *t, const struct dk_endpoint *ep,
 			goto out;
 		}
 		if (w < 0) {
-			say(why, whylen, "TLS handshake with %s: stopped", ep->url);
+			dk_port_why(why, whylen, "TLS handshake with %s: stopped", ep->url);
 			dk_port_set_err(EINTR, NULL);
 			err = DK_ERR_CONNECT;
 			goto out;
@@ -486,7 +470,7 @@ fail:
 	if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
 		verify_why(mbedtls_ssl_get_verify_result(&tls.ssl), ep, why, whylen);
 	} else if (answered_http()) {
-		say(why, whylen, "TLS: %s answered plain HTTP, not TLS: a plain "
+		dk_port_why(why, whylen, "TLS: %s answered plain HTTP, not TLS: a plain "
 		    "engine port (2375)? drop --tls/--tlsverify or use its TLS "
 		    "port", ep->url);
 	} else if (r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ||
@@ -495,21 +479,21 @@ fail:
 		 * sends an alert and closes, often before our last flight is
 		 * out: then the alert is lost and only the cut is seen, right
 		 * after its certificate passed. */
-		say(why, whylen, "TLS: %s refused the handshake%s", ep->url,
+		dk_port_why(why, whylen, "TLS: %s refused the handshake%s", ep->url,
 		    tls.have_cert ? " (TLS alert): does it trust our client "
 		    "certificate (--tlscert)?" : ": it requires a client "
 		    "certificate (--tlscert/--tlskey, or cert.pem and key.pem "
 		    "in DOCKER_CERT_PATH)");
 	} else if (cut) {
-		say(why, whylen, "TLS handshake: %s",
+		dk_port_why(why, whylen, "TLS handshake: %s",
 		    r == MBEDTLS_ERR_SSL_CONN_EOF ? "connection closed by the engine"
 		    : strerror(tls.sys_errno));
 		err = DK_ERR_IO;
 	} else if (tls.nfirst > 0 && tls.first[0] != 0x16 && tls.first[0] != 0x15) {
-		say(why, whylen, "TLS: %s does not speak TLS (answered bytes that "
+		dk_port_why(why, whylen, "TLS: %s does not speak TLS (answered bytes that "
 		    "are no TLS record)", ep->url);
 	} else {
-		say(why, whylen, "TLS handshake with %s failed: %s", ep->url,
+		dk_port_why(why, whylen, "TLS handshake with %s failed: %s", ep->url,
 		    mbed_text(r));
 	}
 	dk_port_set_err(0, why && whylen ? why : "TLS handshake failed");
@@ -528,7 +512,7 @@ out:
 static int load_fail(char *why, size_t whylen, const char *what,
                      const char *path, int r)
 {
-	say(why, whylen, "TLS: cannot load %s %s: %s", what, path, mbed_text(r));
+	dk_port_why(why, whylen, "TLS: cannot load %s %s: %s", what, path, mbed_text(r));
 	return DK_ERR_TLS;
 }
 
@@ -547,7 +531,7 @@ int dk_tls_setup(int verify, const char *ca, const char *cert,
 	/* 3.x: TLS 1.3 and the PSA-backed ciphers need it before any
 	 * handshake. */
 	if (psa_crypto_init() != PSA_SUCCESS) {
-		say(why, whylen, "TLS: psa_crypto_init failed");
+		dk_port_why(why, whylen, "TLS: psa_crypto_init failed");
 		return DK_ERR_TLS;
 	}
 #endif
@@ -562,7 +546,7 @@ int dk_tls_setup(int verify, const char *ca, const char *cert,
 	r = mbedtls_ctr_drbg_seed(&tls.drbg, mbedtls_entropy_func, &tls.entropy,
 	                          (const unsigned char *)pers, sizeof pers - 1);
 	if (r != 0) {
-		say(why, whylen, "TLS: cannot seed the random generator: %s",
+		dk_port_why(why, whylen, "TLS: cannot seed the random generator: %s",
 		    mbed_text(r));
 		return DK_ERR_TLS;
 	}
@@ -587,7 +571,7 @@ int dk_tls_setup(int verify, const char *ca, const char *cert,
 		r = mbedtls_pk_check_pair(&tls.cert.pk, &tls.key);
 #endif
 		if (r != 0) {
-			say(why, whylen, "TLS: the client key %s does not belong to "
+			dk_port_why(why, whylen, "TLS: the client key %s does not belong to "
 			    "the certificate %s", key, cert);
 			return DK_ERR_TLS;
 		}
@@ -621,7 +605,7 @@ int dk_tls_setup(int verify, const char *ca, const char *cert,
 	tls.ready = 1;
 	return DK_OK;
 fail:
-	say(why, whylen, "TLS: cannot configure mbedTLS: %s", mbed_text(r));
+	dk_port_why(why, whylen, "TLS: cannot configure mbedTLS: %s", mbed_text(r));
 	return DK_ERR_TLS;
 }
 
