@@ -184,6 +184,21 @@
 #ifndef DK_HOOK_DIRS_BYTES
 #define DK_HOOK_DIRS_BYTES 4096
 #endif
+/* Script directory listings kept between hook starts (one stat per step
+ * instead of a directory pass), and the bytes of names each holds; a
+ * directory with more is read the long way. */
+#ifndef DK_HOOK_LISTS
+#define DK_HOOK_LISTS 8
+#endif
+#ifndef DK_HOOK_LIST_BYTES
+#define DK_HOOK_LIST_BYTES 1024
+#endif
+/* A directory changed this recently may change again within the same
+ * timestamp tick (file systems stamp with a coarse clock): its listing is
+ * not kept until it is older. */
+#ifndef DK_HOOK_RACY_NS
+#define DK_HOOK_RACY_NS 2000000000
+#endif
 /* A path in the hooks directory: DIR/T.A.d/script. */
 #ifndef DK_HOOK_PATH_MAX
 #define DK_HOOK_PATH_MAX 1024

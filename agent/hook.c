@@ -43,6 +43,9 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 	if (h->ring_cap < min_cap)
 		h->ring_cap = min_cap;
 	h->dir_mtime = -2;
+	h->lists_used = 0;
+	for (i = 0; i < DK_HOOK_LISTS; i++)
+		h->lists[i].mtime = -1;
 	for (i = 0; i < DK_HOOK_JOBS_MAX; i++) {
 		h->slots[i].job = -1;
 		h->slots[i].stdin_fd = -1;
@@ -50,6 +53,15 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 }
 
 /* ---- the hooks directory ----------------------------------------------- */
+
+/* Was a directory with mtime m changed so recently that a change in the
+ * same timestamp tick could still come (or one in the future: a clock
+ * set back)? Then what we read of it is not kept by its mtime. */
+static int racy(int64_t m)
+{
+	int64_t age = dk_port_wall_ns() - m;
+	return age < DK_HOOK_RACY_NS;
+}
 
 /* Re-read the *.d names when the directory changed: a script directory
  * added or removed takes effect at the next event, without a restart. */
@@ -63,7 +75,8 @@ static void refresh_dirs(struct dk_hooks *h)
 	if (m < 0 && h->dir_mtime != -1)
 		dk_port_log(DK_LOG_ERR, "hooks directory %s: %s", h->dir,
 		            "cannot be read; no hooks run until it can");
-	h->dir_mtime = m;
+	/* A racy mtime is not kept: the next event reads again. */
+	h->dir_mtime = m >= 0 && racy(m) ? -3 : m;
 	h->dirs_len = 0;
 	after[0] = '\0';
 	while (m >= 0 && dk_port_dir_next(h->dir, after, name, sizeof a) > 0) {
@@ -111,6 +124,60 @@ static int dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 	else
 		n = snprintf(out, cap, "%.*s.d", (int)ev->type.n, ev->type.p);
 	return n > 0 && (size_t)n < cap;
+}
+
+/* The first script name after `after` in DIR/sub (path), as
+ * dk_port_dir_next returns it (1 found, 0 none, < 0 error), from a kept
+ * listing while the directory's mtime holds. A listing that does not fit
+ * is not kept, and the directory is read the long way. */
+static int list_next(struct dk_hooks *h, const char *path, const char *sub,
+                     const char *after, char *name, size_t cap)
+{
+	struct dk_hook_list *l = NULL;
+	char a[256], b[256], *got = a, *prev = b;
+	int64_t m = dk_port_mtime(path);
+	size_t i, n;
+	int r;
+
+	if (m < 0 || strlen(sub) >= sizeof l->sub)
+		return dk_port_dir_next(path, after, name, cap);
+	for (i = 0; i < DK_HOOK_LISTS; i++)
+		if (h->lists[i].mtime >= 0 && strcmp(h->lists[i].sub, sub) == 0)
+			l = &h->lists[i];
+	if (!l || l->mtime != m) {
+		if (!l) /* a free slot, or the least recently used */
+			for (l = &h->lists[0], i = 1; i < DK_HOOK_LISTS; i++)
+				if (h->lists[i].mtime < 0 ||
+				    (l->mtime >= 0 && h->lists[i].used < l->used))
+					l = &h->lists[i];
+		l->mtime = -1;
+		memcpy(l->sub, sub, strlen(sub) + 1);
+		l->len = 0;
+		prev[0] = '\0';
+		while ((r = dk_port_dir_next(path, prev, got, sizeof a)) > 0) {
+			n = strlen(got) + 1;
+			if (l->len + n > sizeof l->names)
+				return dk_port_dir_next(path, after, name, cap);
+			memcpy(l->names + l->len, got, n);
+			l->len += n;
+			prev = got, got = (got == a ? b : a);
+		}
+		if (r < 0)
+			return r;
+		l->mtime = racy(m) ? -1 : m;
+	}
+	l->used = ++h->lists_used;
+	for (i = 0; i < l->len; i += strlen(l->names + i) + 1) {
+		const char *x = l->names + i;
+		if (strcmp(x, after) > 0) {
+			/* Longer than cap: skipped, as dk_port_dir_next does. */
+			if ((n = strlen(x)) >= cap)
+				continue;
+			memcpy(name, x, n + 1);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* ---- the queue --------------------------------------------------------- */
@@ -398,7 +465,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		}
 		n = snprintf(dir, sizeof dir, "%s/%s", h->dir, sub);
 		r = n > 0 && (size_t)n < sizeof dir
-		    ? dk_port_dir_next(dir, s->last, name, sizeof name) : 0;
+		    ? list_next(h, dir, sub, s->last, name, sizeof name) : 0;
 		if (r <= 0) {
 			if (r < 0)
 				dk_port_log(DK_LOG_ERR, "hooks: cannot read %s: %s",

@@ -40,6 +40,16 @@ struct dk_hook_env {
 	char notes[256];       /* what was cut or left out, for one log line */
 };
 
+/* One *.d directory's script names, NUL-separated in name order, as of
+ * its mtime (-1: slot free or not to be trusted). */
+struct dk_hook_list {
+	char sub[64];          /* "container.start.d" */
+	int64_t mtime;
+	uint64_t used;         /* for reuse of the least recently used */
+	size_t len;
+	char names[DK_HOOK_LIST_BYTES];
+};
+
 struct dk_hooks {
 	const char *dir;       /* NULL = hooks off */
 	const char *host;      /* DOCKEV_HOST */
@@ -58,6 +68,9 @@ struct dk_hooks {
 	int64_t dir_mtime;
 	char dirs[DK_HOOK_DIRS_BYTES];
 	size_t dirs_len;
+
+	struct dk_hook_list lists[DK_HOOK_LISTS];
+	uint64_t lists_used;
 
 	int stopping;          /* no new scripts start */
 	int reap_due;          /* a child exited (SIGCHLD): reap */

@@ -443,6 +443,12 @@ H7=$T/h7
 hook "$H7/container.d/10-old" 'echo "old $DOCKEV_ID" >>"$CAP/picked"; exit 0'
 hook "$H7/dockev.disconnect.d/10-reason" 'printf "%s\n" "${DOCKEV_ATTR_REASON:-}" >>"$CAP/reason"; exit 0'
 ev container start n1 '"name":"n1"' 1795793300000000000 >"$T/ev7"
+# Directories changed in the last seconds are read again at every lookup
+# (a change in the same timestamp tick would not move the mtime). Dated
+# back, the agent keeps their listings and must see each change by the
+# mtime moving: each change below is dated back too, to a different time.
+ago_() { _s=$1; shift; touch -d "@$(($(date +%s) - _s))" "$@"; }
+ago_ 300 "$H7" "$H7/container.d" "$H7/dockev.disconnect.d"
 fake_start -e "$T/ev7"
 agent_start --hooks "$H7" --backoff 10ms:20ms
 wait_for 20 grep -q 'old n1' "$CAP/picked" 2>/dev/null
@@ -451,6 +457,7 @@ wait_for 20 grep -q 'old n1' "$CAP/picked" 2>/dev/null
 wait_for 20 no_children "$AG"
 hook "$H7/container.d/20-new" 'echo "new $DOCKEV_ID" >>"$CAP/picked"; exit 0'
 hook "$H7/container.stop.d/10-new" 'echo "newdir $DOCKEV_ID" >>"$CAP/picked"; exit 0'
+ago_ 200 "$H7" "$H7/container.d" "$H7/container.stop.d"
 ev container stop n2 '"name":"n2"' 1795793301000000000 >>"$T/ev7"
 fake_start -e "$T/ev7"		# a new stream: the agent reconnects, gets n2
 wait_for 20 sh -c "[ \$(cat '$CAP/picked' 2>/dev/null | wc -l) -ge 4 ]"
@@ -458,6 +465,31 @@ is "$(tr '\n' ',' <"$CAP/picked")" "old n1,newdir n2,old n2,new n2," \
 	"a script and a directory added while running are used for the next event"
 [ -s "$CAP/reason" ] && ! grep -qx '' "$CAP/reason"
 ok $? "dockev disconnect runs dockev.disconnect.d/ with DOCKEV_ATTR_REASON"
+wait_for 20 no_children "$AG"
+rm "$H7/container.d/10-old"
+ago_ 100 "$H7/container.d"
+ev container stop n3 '"name":"n3"' 1795793302000000000 >>"$T/ev7"
+fake_start -e "$T/ev7"
+wait_for 20 grep -q 'new n3' "$CAP/picked"
+is "$(grep n3 "$CAP/picked" | tr '\n' ',')" "newdir n3,new n3," \
+	"a script removed while running is not looked for at the next event"
+! grep -q 'refused' "$T/err"; ok $? "... and no lookup of it was refused (no stale listing)"
+# A change that does not move the mtime (the same tick; here a directory
+# dated in the future, as after the clock was set back): not kept, so the
+# next event reads the directory again.
+ago_ -3600 "$H7/container.d"
+touch -r "$H7/container.d" "$T/ref7"
+ev container stop n4 '"name":"n4"' 1795793303000000000 >>"$T/ev7"
+fake_start -e "$T/ev7"
+wait_for 20 grep -q 'new n4' "$CAP/picked"
+wait_for 20 no_children "$AG"
+hook "$H7/container.d/30-same" 'echo "same $DOCKEV_ID" >>"$CAP/picked"; exit 0'
+touch -r "$T/ref7" "$H7/container.d"
+ev container stop n5 '"name":"n5"' 1795793304000000000 >>"$T/ev7"
+fake_start -e "$T/ev7"
+wait_for 20 grep -q 'same n5' "$CAP/picked"
+is "$(grep n5 "$CAP/picked" | tr '\n' ',')" "newdir n5,new n5,same n5," \
+	"a script added without the mtime moving (future mtime) is seen at the next event"
 agent_stop; is $? 0 "exit 0"
 
 # ---- 10,000 events, trivial hook: no zombie, no descriptor leak -----------
