@@ -15,17 +15,19 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <mbedtls/version.h>
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
+#include <mbedtls/entropy.h> /* MBEDTLS_ERR_ENTROPY_SOURCE_FAILED */
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h> /* MBEDTLS_ERR_NET_* only: no net module */
 #include <mbedtls/pk.h>
@@ -83,7 +85,6 @@ static struct {
 	int saw_cert;       /* the engine's certificate reached verify_cb */
 	int got_data;       /* application data arrived on this connection */
 	char url[DK_HOST_MAX + 32];
-	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca, cert;
@@ -92,6 +93,43 @@ static struct {
 } tls;
 
 static char errtext[DK_HOST_MAX + 200];
+
+/* The DRBG's seed, straight from the kernel's generator. Not mbedTLS's
+ * entropy context: Debian's 2.28 builds it with HAVEGE, 37 KiB of state
+ * that init writes all of, for a source the kernel already provides. */
+static int os_entropy(void *ctx, unsigned char *out, size_t len)
+{
+	size_t got = 0;
+	int fd;
+
+	(void)ctx;
+#ifdef SYS_getrandom
+	while (got < len) {
+		long r = syscall(SYS_getrandom, out + got, len - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got == len)
+		return 0;
+#endif
+	/* Kernels before 3.17, or a seccomp filter that refuses it. */
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+	for (got = 0; got < len;) {
+		ssize_t r = read(fd, out + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	return got == len ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+}
 
 
 /* mbedTLS's text for code r ("X509 - Certificate verification failed"). */
@@ -536,14 +574,13 @@ int dk_tls_setup(int verify, const char *ca, const char *cert,
 	}
 #endif
 	tls.inited = 1;
-	mbedtls_entropy_init(&tls.entropy);
 	mbedtls_ctr_drbg_init(&tls.drbg);
 	mbedtls_ssl_config_init(&tls.conf);
 	mbedtls_x509_crt_init(&tls.ca);
 	mbedtls_x509_crt_init(&tls.cert);
 	mbedtls_pk_init(&tls.key);
 	mbedtls_ssl_init(&tls.ssl);
-	r = mbedtls_ctr_drbg_seed(&tls.drbg, mbedtls_entropy_func, &tls.entropy,
+	r = mbedtls_ctr_drbg_seed(&tls.drbg, os_entropy, NULL,
 	                          (const unsigned char *)pers, sizeof pers - 1);
 	if (r != 0) {
 		dk_port_why(why, whylen, "TLS: cannot seed the random generator: %s",
@@ -619,7 +656,6 @@ void dk_tls_free(void)
 	mbedtls_x509_crt_free(&tls.cert);
 	mbedtls_x509_crt_free(&tls.ca);
 	mbedtls_ctr_drbg_free(&tls.drbg);
-	mbedtls_entropy_free(&tls.entropy);
 #if V3 && defined(MBEDTLS_PSA_CRYPTO_C)
 	mbedtls_psa_crypto_free();
 #endif
