@@ -47,8 +47,21 @@ AG_PID=$!
 i=0; while [ "$(events "$T/out" 2>/dev/null | wc -l)" -lt 5 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 is "$(events "$T/out" | wc -l)" 5 "over TCP between namespaces: 5 events, then an idle stream"
 
+# The agent ACKs the last data late (a delayed ACK): dropped, the engine
+# would retransmit, and each retransmission reaching the agent restarts
+# its keepalive idle time, so the vanished peer would be noticed only
+# once the retransmissions space out (a CI run saw none in 9.5 s). So
+# first wait until the engine's side holds nothing unacknowledged.
+acked() {
+	ip netns exec $NE ss -Htn state established '( sport = :2375 )' |
+		awk '{ n++; if ($2 != 0) bad = 1 } END { exit !(n >= 1 && !bad) }'
+}
+i=0; until acked || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+acked; ok $? "the engine's side has every byte acknowledged: an idle stream"
+
 # The engine's host vanishes: its side drops everything.
 ip netns exec $NE iptables -A INPUT -j DROP
+ok $? "the engine's side drops every packet (iptables)"
 t0=$(date +%s%N)
 i=0; while ! grep -q 'disconnected from' "$T/err" && [ $i -lt $((BOUND * 40)) ]; do sleep 0.05; i=$((i + 1)); done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
