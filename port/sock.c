@@ -89,7 +89,6 @@ static void fd_transport(struct dk_transport *t, int fd)
 
 /* ---- connecting ------------------------------------------------------------ */
 
-
 /* Milliseconds left before deadline, clamped at 0; -1 (forever) stays. */
 static int left_ms(int64_t deadline)
 {
