@@ -143,9 +143,8 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
  * and at its start). Cheap when there is nothing pending. */
 void dk_agent_settle(struct dk_agent *ag);
 
-/* Synthetic event of Type "dockev" (connect, disconnect, resync)
- * through the same
- * dispatch. Returns 0 or a handler's non-zero result. */
+/* Synthetic event of Type "dockev" (connect, disconnect, resync) through
+ * the same dispatch. Returns 0 or a handler's non-zero result. */
 int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)

@@ -78,8 +78,8 @@ static int gap_is(const char *js, int a, int b, char sep)
  * function call here, once or twice per token; a and b are plain ints
  * (evaluated twice), sep a constant or a char variable. */
 #define gap_ok(js, a, b, sep) \
-	((sep) != 0 ? (b) - (a) == 1 && (js)[a] == (sep) : (b) == (a)) || \
-	gap_is((js), (a), (b), (sep))
+	(((sep) != 0 ? (b) - (a) == 1 && (js)[a] == (sep) : (b) == (a)) || \
+	 gap_is((js), (a), (b), (sep)))
 
 /* Any byte below 0x20 in [p, e)? Eight bytes a step: a byte b < 0x20
  * makes (b - 0x20) borrow into its top bit while b's own top bit is 0. */
@@ -195,7 +195,7 @@ static int valid(const char *js, int ntok, int ctl)
 			char sep = first ? 0 : ',';
 			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
 				return 0;
-			if (!(gap_ok(js, from, a, sep)))
+			if (!gap_ok(js, from, a, sep))
 				return 0;
 		}
 		if (ctl && t->type == JSMN_STRING &&
@@ -211,7 +211,7 @@ static int valid(const char *js, int ntok, int ctl)
 				return 0;
 			ke = outer_end(t);
 			vs = outer_start(&tokens[i + 1]);
-			if (!(gap_ok(js, ke, vs, ':')))
+			if (!gap_ok(js, ke, vs, ':'))
 				return 0;
 			/* left[depth - 1] was set when that level was pushed
 			 * (depth > 0 here); cppcheck does not follow depth. */
@@ -245,7 +245,7 @@ static int valid(const char *js, int ntok, int ctl)
 			const jsmntok_t *c = &tokens[stack[depth - 1]];
 			int from = prev_end > c->start ? prev_end : c->start + 1;
 			int to = c->end - 1;
-			if (!(gap_ok(js, from, to, 0)))
+			if (!gap_ok(js, from, to, 0))
 				return 0;
 			prev_end = c->end;
 			depth--;

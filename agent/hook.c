@@ -63,11 +63,40 @@ static int racy(int64_t m)
 	return age < DK_HOOK_RACY_NS;
 }
 
+/* The names in dir ending in suffix ("" for all), NUL-separated in name
+ * order, into buf[0..cap), their bytes in *len. Returns 1 when all fit;
+ * 0 when one did not (copied to over, when not NULL; *len holds those
+ * before it); < 0 when dir cannot be read. */
+static int read_names(const char *dir, const char *suffix, char *buf,
+                      size_t cap, size_t *len, char *over)
+{
+	char a[256], b[256], *name = a, *after = b, *t;
+	size_t sl = strlen(suffix), n;
+	int r;
+
+	*len = 0;
+	after[0] = '\0';
+	while ((r = dk_port_dir_next(dir, after, name, sizeof a)) > 0) {
+		n = strlen(name);
+		if (n > sl && strcmp(name + n - sl, suffix) == 0) {
+			if (*len + n + 1 > cap) {
+				if (over)
+					memcpy(over, name, n + 1);
+				return 0;
+			}
+			memcpy(buf + *len, name, n + 1);
+			*len += n + 1;
+		}
+		t = after, after = name, name = t;
+	}
+	return r < 0 ? r : 1;
+}
+
 /* Re-read the *.d names when the directory changed: a script directory
  * added or removed takes effect at the next event, without a restart. */
 static void refresh_dirs(struct dk_hooks *h)
 {
-	char a[256], b[256], *name = a, *after = b;
+	char over[256];
 	int64_t m = dk_port_mtime(h->dir);
 
 	if (m == h->dir_mtime)
@@ -78,22 +107,10 @@ static void refresh_dirs(struct dk_hooks *h)
 	/* A racy mtime is not kept: the next event reads again. */
 	h->dir_mtime = m >= 0 && racy(m) ? -3 : m;
 	h->dirs_len = 0;
-	after[0] = '\0';
-	while (m >= 0 && dk_port_dir_next(h->dir, after, name, sizeof a) > 0) {
-		size_t n = strlen(name);
-		char *t;
-		if (n > 2 && strcmp(name + n - 2, ".d") == 0) {
-			if (h->dirs_len + n + 1 > sizeof h->dirs) {
-				dk_port_log(DK_LOG_ERR, "hooks directory %s: too many "
-				            "*.d directories; %s and later ignored",
-				            h->dir, name);
-				break;
-			}
-			memcpy(h->dirs + h->dirs_len, name, n + 1);
-			h->dirs_len += n + 1;
-		}
-		t = after, after = name, name = t;
-	}
+	if (m >= 0 && read_names(h->dir, ".d", h->dirs, sizeof h->dirs,
+	                         &h->dirs_len, over) == 0)
+		dk_port_log(DK_LOG_ERR, "hooks directory %s: too many "
+		            "*.d directories; %s and later ignored", h->dir, over);
 }
 
 static int has_dir(const struct dk_hooks *h, const char *name)
@@ -134,7 +151,6 @@ static int list_next(struct dk_hooks *h, const char *path, const char *sub,
                      const char *after, char *name, size_t cap)
 {
 	struct dk_hook_list *l = NULL;
-	char a[256], b[256], *got = a, *prev = b;
 	int64_t m = dk_port_mtime(path);
 	size_t i, n;
 	int r;
@@ -152,16 +168,9 @@ static int list_next(struct dk_hooks *h, const char *path, const char *sub,
 					l = &h->lists[i];
 		l->mtime = -1;
 		memcpy(l->sub, sub, strlen(sub) + 1);
-		l->len = 0;
-		prev[0] = '\0';
-		while ((r = dk_port_dir_next(path, prev, got, sizeof a)) > 0) {
-			n = strlen(got) + 1;
-			if (l->len + n > sizeof l->names)
-				return dk_port_dir_next(path, after, name, cap);
-			memcpy(l->names + l->len, got, n);
-			l->len += n;
-			prev = got, got = (got == a ? b : a);
-		}
+		r = read_names(path, "", l->names, sizeof l->names, &l->len, NULL);
+		if (r == 0)
+			return dk_port_dir_next(path, after, name, cap);
 		if (r < 0)
 			return r;
 		l->mtime = racy(m) ? -1 : m;
