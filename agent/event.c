@@ -135,6 +135,17 @@ uint64_t dk_event_digest(const char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+uint64_t dk_event_identity(const struct dk_event *ev)
+{
+	const uint64_t k = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = dk_event_digest(ev->id.p, ev->id.n);
+
+	h = (h ^ dk_event_digest(ev->action.p, ev->action.n)) * k;
+	h = (h ^ dk_event_digest(ev->type.p, ev->type.n)) * k;
+	h ^= (uint64_t)ev->json.n;
+	return h ^ (h >> 31);
+}
+
 /* A JSON primitive: true, false, null, or a number
  * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 section 6);
  * jsmn's strict mode takes "tru", "01" or "1.2.3" too. */

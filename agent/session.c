@@ -419,8 +419,6 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 		char *p;
 		int r, f;
 
-		/* Space and reads move and overwrite delivered records. */
-		dk_agent_settle(ag);
 		p = dk_framer_space(&ag->fr, &room);
 
 		/* A stream that never pauses must still see signals. */
@@ -488,15 +486,13 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 enum dk_outcome dk_session_run(struct dk_agent *ag)
 {
 	char req[DK_REQUEST_MAX], since[32], until[32];
+	int64_t since_ns;
 	size_t have;
 	long r;
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
-	/* The last stream's records are in ag->buf, which the answers to
-	 * come overwrite. */
-	dk_agent_settle(ag);
 	if ((out = connect_engine(ag)) != DK_OUT_DONE)
 		return out;
 	if (!ag->opts.api_version) {
@@ -510,16 +506,16 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 		}
 	}
 	/* Everything up to --until was delivered before a cut. */
-	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
+	if (ag->opts.has_until && ag->res.kind == DK_RESUME_EVENT &&
+	    ag->res.point > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
-	/* A little before the last delivered event (DK_SINCE_EARLY_NS), so
-	 * that dockerd and Podman alike send it again: the dedupe drops it,
-	 * and its coming back shows that the engine's history still reaches
-	 * back to it (see verify). */
-	if (ag->have_resume)
-		dk_when_format(ag->resume_ns - (ag->have_event ? DK_SINCE_EARLY_NS : 0),
-		               since, sizeof since);
+	/* A little before the last delivered event (resume.h): the engine
+	 * sends it again, which the dedupe drops and which shows that its
+	 * history still reaches back; and an event stamped earlier but
+	 * published later comes too. */
+	if (dk_resume_since(&ag->res, &since_ns))
+		dk_when_format(since_ns, since, sizeof since);
 	else if (ag->opts.has_since)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
@@ -555,21 +551,16 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	ag->connected = 1;
 	ag->connected_ms = dk_port_now_ms();
 	ag->n.connects++;
-	ag->replaying = ag->have_resume;
-	ag->verify = ag->have_event;
-	if (!ag->have_resume && !ag->opts.has_since) {
-		/* No event yet: a reconnect resumes from now, so events that
-		 * happen while we are away are still delivered. */
-		ag->resume_ns = dk_port_wall_ns();
-		ag->have_resume = 1;
-		ag->nseen = 0;
-	}
+	ag->clock_back_said = 0;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
 	dk_port_log(DK_LOG_INFO, "connected to %s (API %s%s%s)", ag->ep.url,
 	            ag->version, since[0] ? ", since " : "", since);
 	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
 		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 	/* A state file that could not be used: say so once, now. */
-	if (ag->resync_why && !ag->verify) {
+	if (ag->resync_why && !ag->res.verify) {
 		if ((n = dk_agent_synthetic(ag, "resync")) != 0)
 			return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 		ag->resync_why = NULL;
