@@ -303,9 +303,9 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			return -1;
 		if (fd >= 0 && fds[0].revents)
 			return 1;
-		if (deadline >= 0 && dk_port_now_ms() >= deadline)
-			return 0;
 		if (r < 0)
+			return DK_ERR_IO; /* errno tells why */
+		if (deadline >= 0 && dk_port_now_ms() >= deadline)
 			return 0;
 	}
 }
@@ -314,7 +314,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
  * Returns 1 to stop. */
 static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 {
-	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) < 0;
+	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == -1;
 }
 
 /* Before exiting: at --until every queued hook still runs; on a stop only
@@ -331,7 +331,7 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 		dk_hook_service(h);
 		if (dk_hook_running(h) == 0 && dk_hook_queued(h) == 0)
 			break;
-		if (dk_agent_wait(ag, -1, 0, 1000) < 0)
+		if (dk_agent_wait(ag, -1, 0, 1000) == -1)
 			dk_hook_stop(h, ag->stops > 1);
 	}
 }
@@ -341,6 +341,7 @@ int dk_agent_run(struct dk_agent *ag)
 	for (;;) {
 		enum dk_outcome out = dk_session_run(ag);
 		int64_t delay;
+		int r;
 
 		if (ag->t.fd >= 0)
 			ag->t.close(&ag->t);
@@ -353,8 +354,13 @@ int dk_agent_run(struct dk_agent *ag)
 			if (out == DK_OUT_RETRY || out == DK_OUT_CONFIG)
 				dk_port_log(DK_LOG_WARN, "disconnected from %s: %s",
 				            ag->ep.url, ag->why);
-			if (dk_agent_synthetic(ag, "disconnect") < 0)
+			/* A handler may stop the agent here too. */
+			r = dk_agent_synthetic(ag, "disconnect");
+			if (r < 0)
 				out = DK_OUT_HANDLER_ERR;
+			else if (r > 0 && (out == DK_OUT_RETRY ||
+			                   out == DK_OUT_CONFIG_WAIT))
+				out = DK_OUT_HANDLER_STOP;
 		}
 		fflush(stdout);
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {

@@ -130,7 +130,8 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)
  * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,
  * timeouts, exits) and signals (SIGUSR1 logs counters) meanwhile.
- * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request. */
+ * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request, or
+ * DK_ERR_IO when the wait itself failed (errno says why). */
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms);
 
 /* Handle the signals that arrived; returns 1 when one asks to stop. */

@@ -33,7 +33,7 @@ static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
 	if (!want_write && ag->t.pending(&ag->t) > 0)
 		return IO_OK;
 	r = dk_agent_wait(ag, ag->t.fd, want_write, timeout_ms);
-	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : IO_STOP;
+	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : r == -1 ? IO_STOP : IO_FAIL;
 }
 
 static int send_all(struct dk_agent *ag, const char *p, size_t n)
@@ -53,8 +53,9 @@ static int send_all(struct dk_agent *ag, const char *p, size_t n)
 	return IO_OK;
 }
 
-/* Read into buf[*have..cap) once, waiting up to the deadline. Returns the
- * byte count, 0 at EOF, or an IO_ code. */
+/* Read into p[0..room) once, waiting up to the absolute deadline (ms of
+ * the monotonic clock, < 0: none). Returns the byte count, 0 at EOF,
+ * DK_ERR_TLS, or an IO_ code. */
 static long read_some(struct dk_agent *ag, char *p, size_t room,
                       int64_t deadline)
 {

@@ -631,6 +631,29 @@ static void reordered_cut(void)
 	T_EQ(count_id("e"), 1, "reordered: e once");
 }
 
+/* A handler's stop during the disconnect event stops the agent (before,
+ * only a handler error did: it reconnected). */
+static void stop_at_disconnect(void)
+{
+	struct fake_conn *c;
+
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, events_head);
+	fake_str(c, tchunk("one", 1795792600000000000LL));
+	fake_eof(c);
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, events_head);
+	fake_eof(c);
+	rec_stop_at = 2;                /* connect, one, disconnect */
+	rec_stop_ret = DK_HANDLER_STOP;
+	T_EQ(dk_agent_run(&ag), 0, "a handler stops at disconnect: exit 0");
+	T_OK(nrecs == 3 && strcmp(recs[2].action, "disconnect") == 0, "the disconnect was the last");
+	T_EQ(fake_connects, 1, "no reconnect after the handler's stop");
+}
+
 /* A JSON error answer with this status and message. */
 static const char *error_answer(int status, const char *msg)
 {
@@ -1444,6 +1467,7 @@ int main(void)
 	version_steps();
 	clock_step();
 	reordered_cut();
+	stop_at_disconnect();
 	podman_filter();
 	withheld_head();
 	json_seq();
