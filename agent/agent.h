@@ -92,7 +92,7 @@ struct dk_agent {
 	int connected;     /* an events stream is open */
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
-	char why[512];     /* last failure, for logs and dockev disconnect */
+	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;

@@ -102,6 +102,35 @@
 #define DK_TLS_PATH_MAX 1024
 #endif
 
+/* dockev's own version (User-Agent, --version). */
+#ifndef DK_VERSION
+#define DK_VERSION "0.1.0"
+#endif
+
+/* JSON nesting accepted in an event (engines send 3 levels: the event,
+ * Actor, Attributes); deeper is not an event. */
+#ifndef DK_JSON_DEPTH
+#define DK_JSON_DEPTH 32
+#endif
+
+/* Error and ping answers: a body is read whole (it is logged, not kept)
+ * within DK_SMALL_BODY_MS; a ping whose body is at most DK_PING_REUSE_MAX
+ * bytes leaves its connection for the events request. */
+#ifndef DK_SMALL_BODY_MS
+#define DK_SMALL_BODY_MS 2000
+#endif
+#ifndef DK_PING_REUSE_MAX
+#define DK_PING_REUSE_MAX 1024
+#endif
+/* An engine's refusal as logged (its "message"), and the last failure as
+ * logged and carried by dockev disconnect. */
+#ifndef DK_MESSAGE_MAX
+#define DK_MESSAGE_MAX 200
+#endif
+#ifndef DK_WHY_MAX
+#define DK_WHY_MAX 512
+#endif
+
 /* The newest Engine API version whose events dockev was checked against
  * (1.52, Docker 29: no status/id/from); an engine with a lower newest
  * version is asked at that one, as the docker CLI does. */
@@ -229,8 +258,11 @@
 #if DK_HOOK_QUEUE_DEFAULT > DK_HOOK_QUEUE_MAX || DK_HOOK_JOBS_DEFAULT > DK_HOOK_JOBS_MAX
 #error "hook defaults above their maximum"
 #endif
-#if defined(DK_POLL_MAX) && DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
-#error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
+#if DK_WHY_MAX < DK_MESSAGE_MAX + 160
+#error "DK_WHY_MAX must hold an engine's message and what dockev adds to it"
+#endif
+#if DK_JSON_DEPTH < 3
+#error "DK_JSON_DEPTH below 3 refuses every event"
 #endif
 #if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
 #error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"

@@ -188,8 +188,7 @@ static int primitive_ok(const char *p, size_t n)
 /* jsmn's strict mode checks tokens but not all that lies between them
  * (a missing ',' or ':' passes) nor raw control bytes inside strings;
  * this walk over the tokens checks both, so only valid JSON reaches the
- * handlers. Nesting is bounded by DK_JSON_DEPTH. */
-#define DK_JSON_DEPTH 32
+ * handlers. Nesting is bounded by DK_JSON_DEPTH (config.h). */
 static int valid(const char *js, int ntok, int ctl)
 {
 	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];

@@ -160,7 +160,7 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 static void small_body(struct dk_agent *ag, size_t headlen, size_t have,
                        size_t *len)
 {
-	int64_t deadline = dk_port_now_ms() + 2000;
+	int64_t deadline = dk_port_now_ms() + DK_SMALL_BODY_MS;
 	size_t raw = have - headlen, dec = 0;
 	int r;
 
@@ -235,7 +235,7 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
                                const char *msg)
 {
 	int status = ag->head.status, i;
-	char which[128] = "";
+	char which[DK_WHY_MAX - DK_MESSAGE_MAX - 100] = "";
 
 	/* Name the -f option the engine refused, when its message names
 	 * the key. */
@@ -307,7 +307,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	if (r <= 0)
 		return io_outcome(ag, r);
 	if (ag->head.status != 200) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 		answer_message(ag, (size_t)r, have, msg, sizeof msg);
 		return refused(ag, "GET /_ping", msg);
 	}
@@ -323,7 +323,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	ag->podman = ag->head.libpod_version[0] != '\0';
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
-	         ag->head.content_length < 1024;
+	         ag->head.content_length <= DK_PING_REUSE_MAX;
 	if (*reuse)
 		small_body(ag, (size_t)r, have, &len);
 	*ok = 1;
@@ -524,7 +524,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	/* An engine that refuses our version says which it takes: at most
 	 * one step down (too new) and one up (too old) per connection. */
 	for (steps = 0;; steps++) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 
 		n = dk_request_events(req, sizeof req, &ag->ep, ag->version,
 		                      since, until, ag->filters);
