@@ -336,10 +336,65 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 	}
 }
 
+enum dk_outcome dk_agent_session(struct dk_agent *ag)
+{
+	enum dk_outcome out = dk_session_open(ag);
+	const char *rec;
+	size_t len;
+	int r;
+
+	if (out != DK_OUT_OPEN)
+		return out;
+	ag->connected = 1;
+	ag->connected_ms = dk_port_now_ms();
+	ag->n.connects++;
+	ag->clock_back_said = 0;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
+	if ((r = dk_agent_synthetic(ag, "connect")) != 0)
+		return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+	/* A state file that could not be used: say so once, now. */
+	if (ag->resync_why && !ag->res.verify) {
+		if ((r = dk_agent_synthetic(ag, "resync")) != 0)
+			return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		ag->resync_why = NULL;
+	}
+	for (;;) {
+		switch (dk_session_next(ag, &rec, &len, &out)) {
+		case DK_REC_EVENT:
+			if ((r = dk_agent_deliver(ag, rec, len)) != 0)
+				return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+			break;
+		case DK_REC_TOO_BIG: {
+			char id[96];
+			dk_event_identify(rec, len, id, sizeof id);
+			ag->n.too_big++;
+			dk_port_log(DK_LOG_WARN, "skipped event (%s, over %d bytes): %s",
+			            dk_strerror(DK_ERR_RECORD_BIG), DK_BUF_SIZE, id);
+			break;
+		}
+		case DK_REC_END:
+			return out;
+		default:
+			/* The batch is delivered: its hooks start now, not at
+			 * the next pause of the stream; a busy stream still
+			 * writes --state and sees signals. */
+			dk_hook_service(&ag->hooks);
+			dk_agent_state_save(ag, 0);
+			if (dk_port_signal_seen() && dk_agent_signals(ag))
+				return DK_OUT_STOP;
+			if ((out = dk_session_read(ag)) != DK_OUT_OPEN)
+				return out;
+			break;
+		}
+	}
+}
+
 int dk_agent_run(struct dk_agent *ag)
 {
 	for (;;) {
-		enum dk_outcome out = dk_session_run(ag);
+		enum dk_outcome out = dk_agent_session(ag);
 		int64_t delay;
 		int r;
 
@@ -377,6 +432,7 @@ int dk_agent_run(struct dk_agent *ag)
 			return 1;
 		case DK_OUT_RETRY:
 		case DK_OUT_CONFIG_WAIT:
+		case DK_OUT_OPEN: /* not an end: dk_agent_session never says it */
 			break;
 		}
 		if (out == DK_OUT_CONFIG_WAIT) {
