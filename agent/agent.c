@@ -54,11 +54,11 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* The parsed ag->ev to the handlers, then to the hook queue. */
-static int hand_over(struct dk_agent *ag)
+/* A parsed view to the handlers, then to the hook queue. */
+static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
-	int r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
-	dk_hook_event(&ag->hooks, &ag->ev);
+	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
+	dk_hook_event(&ag->hooks, ev);
 	return r;
 }
 
@@ -94,12 +94,9 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		ag->resync_why = NULL;
 		if (r != 0)
 			return r;
-		/* The synthetic event took the view: parse again. */
-		if (dk_event_parse(&ag->ev, rec, len) < 0)
-			return 0;
 	}
 	ag->n.events++;
-	return hand_over(ag);
+	return hand_over(ag, &ag->ev);
 }
 
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
@@ -132,9 +129,10 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
 	if ((n = dk_out_end(&o)) < 0)
 		return 0;
-	if (dk_event_parse(&ag->ev, ag->synth, (size_t)n) < 0)
+	/* A view of its own: the engine event being delivered keeps its. */
+	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;
-	return hand_over(ag);
+	return hand_over(ag, &ag->sev);
 }
 
 void dk_agent_log_counters(const struct dk_agent *ag)

@@ -77,7 +77,8 @@ struct dk_agent {
 	struct dk_http_head head;
 	struct dk_chunk chunk;
 	struct dk_framer fr;
-	struct dk_event ev;
+	struct dk_event ev;            /* the engine event being delivered */
+	struct dk_event sev;           /* a synthetic dockev event */
 	struct dk_backoff bo;
 	struct dk_counters n;
 
