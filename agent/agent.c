@@ -20,6 +20,18 @@ static const char gap_why[] =
 	"event: more events happened than it keeps, or it restarted; events "
 	"may have been lost";
 
+/* The loop's wait, as the port takes it for connects and handshakes. */
+static int lent_wait(void *ctx, int fd, int want_write, int64_t deadline)
+{
+	int ms = -1;
+
+	if (deadline >= 0) {
+		int64_t l = deadline - dk_port_now_ms();
+		ms = l <= 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
+	}
+	return dk_agent_wait(ctx, fd, want_write, ms);
+}
+
 int dk_agent_init(struct dk_agent *ag)
 {
 	int bad = -1, n;
@@ -37,6 +49,7 @@ int dk_agent_init(struct dk_agent *ag)
 	             ag->opts.hook_timeout_ms, ag->opts.hook_jobs,
 	             ag->opts.hook_queue);
 	ag->t.fd = -1;
+	dk_port_set_wait(lent_wait, ag);
 	return DK_OK;
 }
 

@@ -337,6 +337,9 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	                        ag->why, sizeof ag->why);
 	if (r == DK_OK)
 		return DK_OUT_OPEN;
+	/* The port waits through the loop's wait, which took the stop. */
+	if (dk_port_stop_requested())
+		return DK_OUT_STOP;
 	if (r == DK_ERR_PATH_LONG) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
