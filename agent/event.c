@@ -489,7 +489,7 @@ int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
 {
 	/* The cursor lives in the view (not const to its owner): walking
 	 * i = 0, 1, 2 ... costs one member each, not a walk from the first. */
-	struct dk_event *w = (struct dk_event *)(uintptr_t)ev;
+	struct dk_event *w = (struct dk_event *)ev;
 	struct dk_str k, v;
 
 	if (i < 0 || i >= ev->nattrs)

@@ -209,9 +209,11 @@ static int names(const char *msg, const char *w, size_t n)
 	const char *p;
 
 	for (p = msg; n > 0 && *p; p++) {
-		char b = p > msg ? p[-1] : ' ', a;
+		char b = ' ', a;
 		if (strncmp(p, w, n) != 0)
 			continue;
+		if (p > msg)
+			b = p[-1];
 		a = p[n];
 		if (!((b >= 'a' && b <= 'z') || b == '_' || b == '.') &&
 		    !((a >= 'a' && a <= 'z') || a == '_' || a == '.'))
