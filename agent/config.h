@@ -101,6 +101,28 @@
 #define DK_TLS_PATH_MAX 1024
 #endif
 
+/* docker CLI contexts: config.json and a context's meta.json are read
+ * whole into a buffer of DK_CONTEXT_FILE_MAX bytes (a config.json with
+ * many registry logins is a few KiB) and tokenized into
+ * DK_CONTEXT_TOKENS_MAX jsmn tokens (16 bytes each; only the pages a file
+ * needs are touched); a context's name and its endpoint's Host string;
+ * paths under $DOCKER_CONFIG. Longer is a configuration error, never cut. */
+#ifndef DK_CONTEXT_FILE_MAX
+#define DK_CONTEXT_FILE_MAX (64 * 1024)
+#endif
+#ifndef DK_CONTEXT_TOKENS_MAX
+#define DK_CONTEXT_TOKENS_MAX 2048
+#endif
+#ifndef DK_CONTEXT_NAME_MAX
+#define DK_CONTEXT_NAME_MAX 256
+#endif
+#ifndef DK_CONTEXT_HOST_MAX
+#define DK_CONTEXT_HOST_MAX 512
+#endif
+#ifndef DK_CONFIG_PATH_MAX
+#define DK_CONFIG_PATH_MAX 1024
+#endif
+
 /* Our newest Engine API version; the engine's lower one wins. */
 #ifndef DK_API_VERSION
 #define DK_API_VERSION "1.41"
@@ -231,6 +253,12 @@
 #endif
 #if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
 #error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"
+#endif
+#if DK_CONTEXT_TOKENS_MAX < 8 || DK_CONTEXT_FILE_MAX < 256
+#error "DK_CONTEXT_TOKENS_MAX / DK_CONTEXT_FILE_MAX too small for a meta.json"
+#endif
+#if DK_CONFIG_PATH_MAX > DK_TLS_PATH_MAX
+#error "context TLS file paths (DK_CONFIG_PATH_MAX) must fit DK_TLS_PATH_MAX"
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"
