@@ -54,9 +54,9 @@ static void compress(uint32_t h[8], const unsigned char *b)
 	uint32_t w[64], v[8], t1, t2;
 	int t;
 
-	for (t = 0; t < 16; t++)
-		w[t] = (uint32_t)b[4 * t] << 24 | (uint32_t)b[4 * t + 1] << 16 |
-		       (uint32_t)b[4 * t + 2] << 8 | (uint32_t)b[4 * t + 3];
+	for (t = 0; t < 16; t++, b += 4)
+		w[t] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		       (uint32_t)b[2] << 8 | (uint32_t)b[3];
 	for (; t < 64; t++) {
 		uint32_t s0 = ROTR(w[t - 15], 7) ^ ROTR(w[t - 15], 18) ^ (w[t - 15] >> 3);
 		uint32_t s1 = ROTR(w[t - 2], 17) ^ ROTR(w[t - 2], 19) ^ (w[t - 2] >> 10);
@@ -125,16 +125,16 @@ void dk_sha256_hex(const void *p, size_t n, char out[2 * DK_SHA256_LEN + 1])
 	static const char hex[] = "0123456789abcdef";
 	unsigned char d[DK_SHA256_LEN];
 	struct dk_sha256 s;
-	int i;
+	size_t i;
 
 	dk_sha256_init(&s);
 	dk_sha256_update(&s, p, n);
 	dk_sha256_final(&s, d);
 	for (i = 0; i < DK_SHA256_LEN; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
+		*out++ = hex[d[i] >> 4];
+		*out++ = hex[d[i] & 15];
 	}
-	out[2 * DK_SHA256_LEN] = '\0';
+	*out = '\0';
 }
 
 /* ---- JSON: the whole file tokenized, checked, then looked up ---------------- */
@@ -210,7 +210,8 @@ static int primitive_ok(const char *p, size_t n)
  * jsmn checks tokens, not what lies between them (a missing ',' or ':'
  * passes) nor raw control bytes in strings: this does. Returns the
  * position after the value, or -1 when it is not valid JSON. */
-static int check(const char *js, int *i, int ntok, int depth)
+/* Recursion bounded by DEPTH_MAX, a few words a level. */
+static int check(const char *js, int *i, int ntok, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const jsmntok_t *t;
 	int k, pos, end;
@@ -281,9 +282,9 @@ static int skip(int i, int ntok)
 	return i;
 }
 
-static char lower(char c)
+static int lower(unsigned char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 /* Is the key token t want? fold: as Go matches a struct field's name
@@ -306,7 +307,8 @@ static int key_is(const char *js, const jsmntok_t *t, const char *want,
 	if (n != strlen(want))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (fold ? lower(k[i]) != lower(want[i]) : k[i] != want[i])
+		if (fold ? lower((unsigned char)k[i]) != lower((unsigned char)want[i])
+		         : k[i] != want[i])
 			return 0;
 	return 1;
 }

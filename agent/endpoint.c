@@ -256,14 +256,14 @@ int dk_endpoint_parse(struct dk_endpoint *ep, const char *url, int tls)
 }
 
 int dk_endpoint_parse_why(struct dk_endpoint *ep, const char *url, int tls,
-                          const char **why_out)
+                          const char **why)
 {
-	const char *p, *why = NULL;
+	const char *p, *reason = NULL;
 	size_t n;
 	int rc;
 
-	if (why_out)
-		*why_out = "";
+	if (why)
+		*why = "";
 	if (!ep)
 		return DK_ERR_PARAM;
 	memset(ep, 0, sizeof(*ep));
@@ -287,26 +287,26 @@ int dk_endpoint_parse_why(struct dk_endpoint *ep, const char *url, int tls,
 	/* Schemes are case-sensitive in the CLI ("TCP://" is refused there);
 	 * ssh://, npipe://, fd:// and http(s):// are schemes we cannot dial. */
 	if (has_prefix(p, n, "unix://")) {
-		rc = parse_unix(ep, p + 7, n - 7, &why);
+		rc = parse_unix(ep, p + 7, n - 7, &reason);
 	} else if (has_prefix(p, n, "tcp://")) {
-		rc = parse_tcp(ep, p + 6, n - 6, tls, &why);
+		rc = parse_tcp(ep, p + 6, n - 6, tls, &reason);
 	} else if (has_scheme_sep(p, n)) {
-		why = other_scheme(p, n);
+		reason = other_scheme(p, n);
 		rc = DK_ERR_URL;
 	} else if (p[0] == '/') {
 		/* The CLI reads "/path" as tcp://127.0.0.1:2375/path (opts/hosts.go
 		 * ParseTCPAddr), which no one means: say what to write. */
-		why = "a bare path is not a socket to the docker CLI (it reads "
+		reason = "a bare path is not a socket to the docker CLI (it reads "
 		      "it as tcp://127.0.0.1:2375/path): write unix:///path";
 		rc = DK_ERR_URL;
 	} else {
-		rc = parse_tcp(ep, p, n, tls, &why); /* "host:port" means tcp */
+		rc = parse_tcp(ep, p, n, tls, &reason); /* "host:port" means tcp */
 	}
 
 	if (rc != DK_OK) {
 		memset(ep, 0, sizeof(*ep));
-		if (why_out && why)
-			*why_out = why;
+		if (why && reason)
+			*why = reason;
 	}
 	return rc;
 }

@@ -210,6 +210,7 @@ long dk_port_home(char *buf, size_t cap)
 	size_t n;
 
 	errno = 0;
+	/* cppcheck-suppress getpwuidCalled ; one thread, called once at start */
 	pw = getpwuid(getuid());
 	if (!pw || !pw->pw_dir || !pw->pw_dir[0]) {
 		if (pw || errno == 0)
