@@ -156,9 +156,12 @@ static int outer_start(const jsmntok_t *t)
 }
 
 /* From pos, white space, then sep (when not 0) and white space again;
- * the position after that, or -1 when sep is missing. */
+ * the position after that, or -1 when sep is missing or pos is -1 (the
+ * failure of what came before). */
 static int gap(const char *js, int pos, int end, char sep)
 {
+	if (pos < 0)
+		return -1;
 	while (pos < end && is_ws(js[pos]))
 		pos++;
 	if (!sep)

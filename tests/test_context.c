@@ -190,6 +190,7 @@ static void test_current(void)
 	current_err("{\"a\":01}", DK_ERR_CONFIG_JSON);
 	current_err("{\"a\":1.}", DK_ERR_CONFIG_JSON);
 	current_err("{\"a\":\"x\ty\"}", DK_ERR_CONFIG_JSON);
+	current_err("{\"a\001\": 1}", DK_ERR_CONFIG_JSON); /* fuzz_context found it */
 	current_err("{\"a\":\"\\x\"}", DK_ERR_CONFIG_JSON);
 	current_err("{1:2}", DK_ERR_CONFIG_JSON);
 	current_err("{\"currentContext\":7}", DK_ERR_CONFIG_TYPE);
