@@ -272,7 +272,9 @@ static char ctx_from_buf[DK_CONFIG_PATH_MAX + 32];
 static char tls_paths[3][DK_TLS_PATH_MAX];
 
 /* config.Dir(): $DOCKER_CONFIG, else ~/.docker with the home from $HOME or,
- * when that is unset or empty, the password database. 0, or -1 logged. */
+ * when that is unset or empty, the password database, else (as the CLI,
+ * whose home is then "") .docker in the working directory. 0, or -1
+ * logged. */
 static int find_config_dir(void)
 {
 	const char *env = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
@@ -285,15 +287,16 @@ static int find_config_dir(void)
 		n = snprintf(config_dir, sizeof config_dir, "%s", env);
 	} else {
 		if (!home || !*home) {
-			if (dk_port_home(pw_home, sizeof pw_home) < 0) {
-				dk_port_log(DK_LOG_ERR, "HOME is not set and the password "
-				            "database gives no home (%s): set HOME or "
-				            "DOCKER_CONFIG", dk_port_errstr());
-				return -1;
-			}
 			home = pw_home;
+			if (dk_port_home(pw_home, sizeof pw_home) < 0) {
+				dk_port_log(DK_LOG_DEBUG, "HOME is not set and the password "
+				            "database gives no home (%s): .docker here",
+				            dk_port_errstr());
+				pw_home[0] = '\0';
+			}
 		}
-		n = snprintf(config_dir, sizeof config_dir, "%s/.docker", home);
+		n = snprintf(config_dir, sizeof config_dir, "%s%s.docker", home,
+		             *home ? "/" : "");
 	}
 	if (n < 0 || n >= (int)sizeof config_dir) {
 		config_dir[0] = '\0';
