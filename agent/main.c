@@ -286,14 +286,13 @@ static int find_config_dir(void)
 	if (env && *env) {
 		n = snprintf(config_dir, sizeof config_dir, "%s", env);
 	} else {
-		if (!home || !*home) {
+		if ((!home || !*home) && dk_port_home(pw_home, sizeof pw_home) > 0) {
 			home = pw_home;
-			if (dk_port_home(pw_home, sizeof pw_home) < 0) {
-				dk_port_log(DK_LOG_DEBUG, "HOME is not set and the password "
-				            "database gives no home (%s): .docker here",
-				            dk_port_errstr());
-				pw_home[0] = '\0';
-			}
+		} else if (!home || !*home) {
+			dk_port_log(DK_LOG_DEBUG, "HOME is not set and the password "
+			            "database gives no home (%s): .docker here",
+			            dk_port_errstr());
+			home = "";
 		}
 		n = snprintf(config_dir, sizeof config_dir, "%s%s.docker", home,
 		             *home ? "/" : "");
