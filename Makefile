@@ -175,10 +175,13 @@ check-mbedtls3: $(BUILD)/tlsfront
 	BUILD=build/m3 TLSFRONT=$(BUILD)/tlsfront tools/runtests \
 		build/m3/tests/test_port tests/integration/tls.t
 
-# A TLS=none build links no mbedTLS and refuses TLS at start.
+# A TLS=none build links no mbedTLS and refuses TLS at start; it finds
+# contexts too (context.c's SHA-256 is its own).
 check-notls:
-	$(MAKE) BUILD=build/notls TLS=none build/notls/dockev build/notls/tests/test_port
-	BUILD=build/notls tools/runtests build/notls/tests/test_port tests/integration/tls.t
+	$(MAKE) BUILD=build/notls TLS=none build/notls/dockev build/notls/tests/test_port \
+		build/notls/fakeengine build/notls/tests/test_context
+	BUILD=build/notls tools/runtests build/notls/tests/test_port \
+		build/notls/tests/test_context tests/integration/tls.t tests/integration/context.t
 
 # check-engine: the agent against real engines (Debian's dockerd 20.10 and
 # Podman 4.3's Docker-compatible service), each started privately under
@@ -249,7 +252,7 @@ FORCE:
 # coverage instrumentation. `make fuzz FUZZ_SECONDS=N` runs every target N s,
 # two at a time.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = http chunk event stream parse hookenv
+FUZZ_TARGETS = http chunk event stream parse hookenv context
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_MAKE = $(MAKE) BUILD=build/fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link"
 .PHONY: fuzz fuzz-build

@@ -134,6 +134,28 @@
 /* The newest Engine API version whose events dockev was checked against
  * (1.52, Docker 29: no status/id/from); an engine with a lower newest
  * version is asked at that one, as the docker CLI does. */
+/* docker CLI contexts: config.json and a context's meta.json are read
+ * whole into a buffer of DK_CONTEXT_FILE_MAX bytes (a config.json with
+ * many registry logins is a few KiB) and tokenized into
+ * DK_CONTEXT_TOKENS_MAX jsmn tokens (16 bytes each; only the pages a file
+ * needs are touched); a context's name and its endpoint's Host string;
+ * paths under $DOCKER_CONFIG. Longer is a configuration error, never cut. */
+#ifndef DK_CONTEXT_FILE_MAX
+#define DK_CONTEXT_FILE_MAX (64 * 1024)
+#endif
+#ifndef DK_CONTEXT_TOKENS_MAX
+#define DK_CONTEXT_TOKENS_MAX 2048
+#endif
+#ifndef DK_CONTEXT_NAME_MAX
+#define DK_CONTEXT_NAME_MAX 256
+#endif
+#ifndef DK_CONTEXT_HOST_MAX
+#define DK_CONTEXT_HOST_MAX 512
+#endif
+#ifndef DK_CONFIG_PATH_MAX
+#define DK_CONFIG_PATH_MAX 1024
+#endif
+
 #ifndef DK_API_VERSION
 #define DK_API_VERSION "1.52"
 #endif
@@ -277,6 +299,12 @@
 #endif
 #if DK_RESUME_RECENT < 1 || DK_RESUME_MARGIN_NS < 1000
 #error "DK_RESUME_RECENT must be at least 1, DK_RESUME_MARGIN_NS at least 1 us (Podman's since= is exclusive)"
+#endif
+#if DK_CONTEXT_TOKENS_MAX < 8 || DK_CONTEXT_FILE_MAX < 256
+#error "DK_CONTEXT_TOKENS_MAX / DK_CONTEXT_FILE_MAX too small for a meta.json"
+#endif
+#if DK_CONFIG_PATH_MAX > DK_TLS_PATH_MAX
+#error "context TLS file paths (DK_CONFIG_PATH_MAX) must fit DK_TLS_PATH_MAX"
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"

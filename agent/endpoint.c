@@ -63,7 +63,12 @@ static int has_scheme_sep(const char *p, size_t n)
 	return 0;
 }
 
-static int parse_unix(struct dk_endpoint *ep, const char *p, size_t n)
+/* Each refusal says why in one phrase (a static string), for the one
+ * line main.c logs. */
+#define FAIL(text) do { *why = (text); return DK_ERR_URL; } while (0)
+
+static int parse_unix(struct dk_endpoint *ep, const char *p, size_t n,
+                      const char **why)
 {
 	size_t i;
 
@@ -73,16 +78,21 @@ static int parse_unix(struct dk_endpoint *ep, const char *p, size_t n)
 	}
 	/* A relative path would depend on the daemon's working directory, and
 	 * "unix://unix:///x" is a doubled scheme the CLI also refuses. */
-	if (p[0] != '/' || has_scheme_sep(p, n))
-		return DK_ERR_URL;
+	if (has_scheme_sep(p, n))
+		FAIL("a second scheme after unix://");
+	if (p[0] != '/')
+		FAIL("the socket path must be absolute: unix:///path (three slashes)");
 	/* The URL goes into logs and hook environments: no control bytes. */
 	for (i = 0; i < n; i++)
 		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-			return DK_ERR_URL;
+			FAIL("a control character in the socket path");
 	/* sun_path must also hold the NUL: a path of exactly DK_UNIX_PATH_MAX
 	 * bytes would be silently truncated or unterminated by connect(). */
-	if (n >= sizeof(ep->path))
+	if (n >= sizeof(ep->path)) {
+		*why = "the socket path is longer than a unix socket address holds "
+		       "(sun_path); it is never cut: use a shorter path or a symlink";
 		return DK_ERR_PATH_LONG;
+	}
 	ep->kind = DK_EP_UNIX;
 	ep->tls = 0; /* the CLI never wraps a unix socket in TLS */
 	memcpy(ep->path, p, n);
@@ -96,7 +106,8 @@ static int parse_unix(struct dk_endpoint *ep, const char *p, size_t n)
 
 /* p[0..n) is the authority plus an optional single "/" (the part after
  * "tcp://", or the whole string when there was no scheme). */
-static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
+static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls,
+                     const char **why)
 {
 	const char *host, *port;
 	size_t hn, pn, i;
@@ -108,24 +119,28 @@ static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
 	if (n > 0 && p[n - 1] == '/')
 		n--;
 	for (i = 0; i < n; i++) {
-		/* '/' = a path, '?' a query, '#' a fragment, '@' user info. */
-		if (p[i] == '/' || p[i] == '?' || p[i] == '#' || p[i] == '@')
-			return DK_ERR_URL;
+		if (p[i] == '/')
+			FAIL("a path after host:port (the API root is fixed)");
+		if (p[i] == '?' || p[i] == '#')
+			FAIL("a query or fragment after host:port");
+		if (p[i] == '@')
+			FAIL("user info (user@) is not supported in tcp:// URLs");
 	}
 
 	if (n > 0 && p[0] == '[') {
 		const char *close = memchr(p, ']', n);
 		if (!close)
-			return DK_ERR_URL;
+			FAIL("'[' opens an IPv6 address that no ']' closes");
 		host = p + 1;
 		hn = (size_t)(close - host);
 		/* An empty literal "[]" is not an address; require a colon so
 		 * "[localhost]" is not taken as IPv6. */
 		if (hn == 0 || !memchr(host, ':', hn))
-			return DK_ERR_URL;
+			FAIL("only an IPv6 address goes in brackets: tcp://[::1]:2375");
 		for (i = 0; i < hn; i++)
 			if (!is_hex(host[i]) && host[i] != ':' && host[i] != '.')
-				return DK_ERR_URL;
+				FAIL("the bracketed IPv6 address holds a character "
+				     "other than hex digits, ':' and '.'");
 		port = close + 1;
 		pn = n - (size_t)(port - p);
 		v6 = 1;
@@ -137,16 +152,21 @@ static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
 		pn = n - hn;
 		for (i = 0; i < hn; i++)
 			if (!is_name_char(host[i]))
-				return DK_ERR_URL; /* also a stray ']' */
+				FAIL(host[i] == ']' ? "a ']' that no '[' opened"
+				     : "the host holds a character other than letters, "
+				       "digits, '-', '.' and '_'");
 	}
 
 	/* What follows the host is nothing or ":digits"; an unbracketed IPv6
 	 * address lands here as a second colon and is refused. */
 	if (pn > 0) {
 		if (port[0] != ':')
-			return DK_ERR_URL;
+			FAIL("only ':port' may follow the ']' of an IPv6 address");
 		port++;
 		pn--;
+		if (!v6 && memchr(port, ':', pn))
+			FAIL("more than one ':' (an IPv6 address goes in "
+			     "brackets: tcp://[::1]:2375)");
 	}
 	if (pn == 0) {
 		/* "tcp://host" and "tcp://host:" both take the default port. */
@@ -155,13 +175,13 @@ static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
 		v = 0;
 		for (i = 0; i < pn; i++) {
 			if (!is_digit(port[i]))
-				return DK_ERR_URL;
+				FAIL("the port must be a number from 1 to 65535");
 			v = v * 10 + (unsigned long)(port[i] - '0');
-			if (v > 65535)
-				return DK_ERR_URL; /* stops before v can overflow */
+			if (v > 65535) /* stops before v can overflow */
+				FAIL("the port must be a number from 1 to 65535");
 		}
 		if (v == 0)
-			return DK_ERR_URL;
+			FAIL("the port must be a number from 1 to 65535");
 	}
 
 	if (hn == 0) {
@@ -170,7 +190,7 @@ static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
 		hn = strlen(host);
 	}
 	if (hn >= sizeof(ep->host))
-		return DK_ERR_URL;
+		FAIL("the host name is too long for dockev (DK_HOST_MAX)");
 
 	ep->kind = DK_EP_TCP;
 	ep->tls = tls;
@@ -209,12 +229,41 @@ static int parse_tcp(struct dk_endpoint *ep, const char *p, size_t n, int tls)
 	return DK_OK;
 }
 
+/* The schemes the docker CLI knows but dockev cannot dial, and why. */
+static const char *other_scheme(const char *p, size_t n)
+{
+	if (has_prefix(p, n, "ssh://"))
+		return "ssh:// is not supported: forward the engine's socket "
+		       "(ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock HOST) and "
+		       "use unix:///tmp/docker.sock, or reach the engine over "
+		       "tcp:// with TLS (--tlsverify)";
+	if (has_prefix(p, n, "fd://"))
+		return "fd:// names sockets systemd passes to dockerd; a client "
+		       "cannot dial it: use unix:///var/run/docker.sock";
+	if (has_prefix(p, n, "npipe://"))
+		return "npipe:// is a Windows named pipe; dockev runs on Linux: "
+		       "use unix:// or tcp://";
+	if (has_prefix(p, n, "http://") || has_prefix(p, n, "https://"))
+		return "http(s):// is not an engine URL: write tcp://host:port "
+		       "(with --tlsverify for TLS)";
+	return "an unknown scheme: want unix:///path or tcp://host:port "
+	       "(lower case)";
+}
+
 int dk_endpoint_parse(struct dk_endpoint *ep, const char *url, int tls)
 {
-	const char *p;
+	return dk_endpoint_parse_why(ep, url, tls, NULL);
+}
+
+int dk_endpoint_parse_why(struct dk_endpoint *ep, const char *url, int tls,
+                          const char **why)
+{
+	const char *p, *reason = NULL;
 	size_t n;
 	int rc;
 
+	if (why)
+		*why = "";
 	if (!ep)
 		return DK_ERR_PARAM;
 	memset(ep, 0, sizeof(*ep));
@@ -237,16 +286,27 @@ int dk_endpoint_parse(struct dk_endpoint *ep, const char *url, int tls)
 
 	/* Schemes are case-sensitive in the CLI ("TCP://" is refused there);
 	 * ssh://, npipe://, fd:// and http(s):// are schemes we cannot dial. */
-	if (has_prefix(p, n, "unix://"))
-		rc = parse_unix(ep, p + 7, n - 7);
-	else if (has_prefix(p, n, "tcp://"))
-		rc = parse_tcp(ep, p + 6, n - 6, tls);
-	else if (has_scheme_sep(p, n))
+	if (has_prefix(p, n, "unix://")) {
+		rc = parse_unix(ep, p + 7, n - 7, &reason);
+	} else if (has_prefix(p, n, "tcp://")) {
+		rc = parse_tcp(ep, p + 6, n - 6, tls, &reason);
+	} else if (has_scheme_sep(p, n)) {
+		reason = other_scheme(p, n);
 		rc = DK_ERR_URL;
-	else
-		rc = parse_tcp(ep, p, n, tls); /* "host:port" means tcp */
+	} else if (p[0] == '/') {
+		/* The CLI reads "/path" as tcp://127.0.0.1:2375/path (opts/hosts.go
+		 * ParseTCPAddr), which no one means: say what to write. */
+		reason = "a bare path is not a socket to the docker CLI (it reads "
+		      "it as tcp://127.0.0.1:2375/path): write unix:///path";
+		rc = DK_ERR_URL;
+	} else {
+		rc = parse_tcp(ep, p, n, tls, &reason); /* "host:port" means tcp */
+	}
 
-	if (rc != DK_OK)
+	if (rc != DK_OK) {
 		memset(ep, 0, sizeof(*ep));
+		if (why && reason)
+			*why = reason;
+	}
 	return rc;
 }

@@ -34,4 +34,13 @@ struct dk_endpoint {
  * fit sun_path: rejected, never truncated); on error *ep is all zero. */
 int dk_endpoint_parse(struct dk_endpoint *ep, const char *url, int tls);
 
+/* dk_endpoint_parse, and on failure *why (when why is not NULL) points to
+ * one static phrase saying what is wrong and, where there is one, what to
+ * write instead: ssh://, fd://, npipe://, http(s)://, an unknown scheme, a
+ * bare /path (the CLI reads it as tcp), a relative unix path, a bad port,
+ * an IPv6 address without or with broken brackets, a path or query after
+ * host:port, user info, a bad host character. "" on success. */
+int dk_endpoint_parse_why(struct dk_endpoint *ep, const char *url, int tls,
+                          const char **why);
+
 #endif

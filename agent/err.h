@@ -37,7 +37,11 @@
 	X(DK_ERR_HTTP_4XX, -25, "engine refused the request") \
 	X(DK_ERR_HTTP_5XX, -26, "engine failed the request") \
 	X(DK_ERR_TLS,      -27, "TLS failed or was refused") \
-	X(DK_ERR_UNSUPPORTED,-28,"unsupported")
+	X(DK_ERR_UNSUPPORTED,-28,"unsupported") \
+	X(DK_ERR_CONFIG_JSON,-29,"not valid JSON (or not one object)") \
+	X(DK_ERR_CONFIG_TYPE,-30,"a field has the wrong JSON type") \
+	X(DK_ERR_CONFIG_BIG,-31, "more JSON tokens than dockev reads (DK_CONTEXT_TOKENS_MAX)") \
+	X(DK_ERR_NO_ENDPOINT,-32,"no docker endpoint (Endpoints.docker)")
 
 enum dk_err {
 /* name is an enumerator being declared: it cannot be parenthesised. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent.h"
+#include "context.h"
 #include "err.h"
 #include "filter.h"
 #include "request.h"
@@ -20,8 +21,11 @@ static const char usage_text[] =
 "usage: dockev [OPTIONS]\n"
 "Watch a Docker Engine's events and react to them.\n"
 "\n"
-"  -H, --host URL        engine: unix:///path, tcp://host:port\n"
-"                        (default $DOCKER_HOST, else " DK_DEFAULT_HOST ")\n"
+"  -H, --host URL        engine: unix:///path, tcp://host[:port]; default\n"
+"                        $DOCKER_HOST, else the docker context named by\n"
+"                        $DOCKER_CONTEXT or by currentContext in\n"
+"                        $DOCKER_CONFIG/config.json (~/.docker), else\n"
+"                        " DK_DEFAULT_HOST "\n"
 "  -f, --filter K=V      engine-side filter, repeatable: same key ORs,\n"
 "                        different keys AND (type, event, container, image,\n"
 "                        label, network, volume, daemon, plugin, node,\n"
@@ -42,7 +46,8 @@ static const char usage_text[] =
 "      --hook-jobs N     hooks of different actors at once (default 4)\n"
 "      --hook-queue N    events waiting for their hooks, at most (default 64)\n"
 "      --tls             use TLS to a tcp:// engine without verifying it\n"
-"                        (warns at each connect; default port 2376)\n"
+"                        (warns at each connect; default port 2376; also\n"
+"                        when $DOCKER_TLS is not empty)\n"
 "      --tlsverify       use TLS and verify the engine: chain against the CA,\n"
 "                        dates, host name or IP address (also when\n"
 "                        $DOCKER_TLS_VERIFY is not empty)\n"
@@ -248,9 +253,212 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 	}
 }
 
-/* ---- TLS files, as the docker CLI finds them ------------------------------ */
+/* ---- the engine, as the docker CLI finds it --------------------------------
+ * cli/command/cli.go resolveContextName: -H, else DOCKER_HOST, else the
+ * context DOCKER_CONTEXT names, else config.json's currentContext, else
+ * the default context ("default": -H / DOCKER_HOST / the default socket,
+ * with --tls* and DOCKER_TLS*). A named context's endpoint and TLS come
+ * from the context store alone (cli/context/docker/load.go); the --tls*
+ * options and DOCKER_TLS* do not apply to it. */
 
+static char config_dir[DK_CONFIG_PATH_MAX];
+static char ctx_file[DK_CONTEXT_FILE_MAX];  /* config.json, then meta.json */
+static char ctx_name[DK_CONTEXT_NAME_MAX];
+static char ctx_meta[DK_CONFIG_PATH_MAX];   /* the meta.json looked at */
+static struct dk_context_ep ctx_ep;
+static const char *ctx_used;                /* the named context in use */
+static const char *ctx_from;                /* what named it */
+static char ctx_from_buf[DK_CONFIG_PATH_MAX + 32];
 static char tls_paths[3][DK_TLS_PATH_MAX];
+
+/* config.Dir(): $DOCKER_CONFIG, else ~/.docker with the home from $HOME or,
+ * when that is unset or empty, the password database, else (as the CLI,
+ * whose home is then "") .docker in the working directory. 0, or -1
+ * logged. */
+static int find_config_dir(void)
+{
+	const char *env = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	char pw_home[DK_CONFIG_PATH_MAX];
+	int n;
+
+	if (config_dir[0])
+		return 0;
+	if (env && *env) {
+		n = snprintf(config_dir, sizeof config_dir, "%s", env);
+	} else {
+		if ((!home || !*home) && dk_port_home(pw_home, sizeof pw_home) > 0) {
+			home = pw_home;
+		} else if (!home || !*home) {
+			dk_port_log(DK_LOG_DEBUG, "HOME is not set and the password "
+			            "database gives no home (%s): .docker here",
+			            dk_port_errstr());
+			home = "";
+		}
+		n = snprintf(config_dir, sizeof config_dir, "%s%s.docker", home,
+		             *home ? "/" : "");
+	}
+	if (n < 0 || n >= (int)sizeof config_dir) {
+		config_dir[0] = '\0';
+		dk_port_log(DK_LOG_ERR, "DOCKER_CONFIG or HOME longer than %d bytes",
+		            DK_CONFIG_PATH_MAX - 16);
+		return -1;
+	}
+	return 0;
+}
+
+/* path into ctx_file: its length (0 when missing), or -1 logged. */
+static long read_config_file(const char *path, const char *what)
+{
+	long n = dk_port_file_read(path, ctx_file, sizeof ctx_file);
+
+	if (n == DK_ERR_NOSPACE)
+		dk_port_log(DK_LOG_ERR, "%s%s: larger than %d bytes "
+		            "(DK_CONTEXT_FILE_MAX)", what, path, DK_CONTEXT_FILE_MAX);
+	else if (n < 0)
+		dk_port_log(DK_LOG_ERR, "%s%s: %s", what, path, dk_port_errstr());
+	return n < 0 ? -1 : n;
+}
+
+/* The context's name from DOCKER_CONTEXT or currentContext into *name,
+ * NULL when neither names one. 0, or -1 logged. */
+static int context_name(const char **name)
+{
+	const char *env = getenv("DOCKER_CONTEXT");
+	char path[DK_CONFIG_PATH_MAX];
+	long n, r;
+
+	*name = NULL;
+	if (env && *env) {
+		ctx_from = "DOCKER_CONTEXT";
+		*name = env;
+		return 0;
+	}
+	if (find_config_dir() || snprintf(path, sizeof path, "%s/config.json",
+	                                  config_dir) >= (int)sizeof path) {
+		if (config_dir[0])
+			dk_port_log(DK_LOG_ERR, "%s/config.json: path too long",
+			            config_dir);
+		return -1;
+	}
+	if ((n = read_config_file(path, "")) < 0)
+		return -1;
+	r = dk_context_current(ctx_file, (size_t)n, ctx_name, sizeof ctx_name);
+	if (r < 0) {
+		dk_port_log(DK_LOG_ERR, "%s: %s", path, r == DK_ERR_NOSPACE
+		            ? "currentContext too long (DK_CONTEXT_NAME_MAX) or "
+		              "holds a NUL" : r == DK_ERR_CONFIG_TYPE
+		            ? "currentContext is not a string" : dk_strerror((int)r));
+		return -1;
+	}
+	snprintf(ctx_from_buf, sizeof ctx_from_buf, "currentContext in %s", path);
+	ctx_from = ctx_from_buf;
+	*name = r > 0 ? ctx_name : NULL;
+	return 0;
+}
+
+/* A context named by DOCKER_CONTEXT or currentContext: its Host into
+ * o->host, its TLS into o->tls/o->tls_verify and tls_paths. 0 (also for
+ * the default context), or -1 logged. */
+static int use_context(struct dk_opts *o)
+{
+	const char *name;
+	char dir[DK_CONFIG_PATH_MAX];
+	long n;
+	int r, has_tls;
+
+	if (context_name(&name))
+		return -1;
+	if (!name || strcmp(name, DK_CONTEXT_DEFAULT) == 0)
+		return 0;
+	if (find_config_dir())
+		return -1;
+	if (dk_context_meta_path(ctx_meta, sizeof ctx_meta, config_dir, name) ||
+	    dk_context_tls_path(dir, sizeof dir, config_dir, name, "")) {
+		dk_port_log(DK_LOG_ERR, "context '%s': path under %s too long",
+		            name, config_dir);
+		return -1;
+	}
+	if ((n = read_config_file(ctx_meta, "context: ")) < 0)
+		return -1;
+	if (n == 0 && dk_port_mtime(ctx_meta) < 0) {
+		dk_port_log(DK_LOG_ERR, "unknown context '%s' (from %s): no %s "
+		            "(docker context ls lists the contexts)", name, ctx_from,
+		            ctx_meta);
+		return -1;
+	}
+	r = dk_context_endpoint(ctx_file, (size_t)n, &ctx_ep);
+	if (r != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "context '%s': %s: %s%s", name, ctx_meta,
+		            r == DK_ERR_NOSPACE ? "Endpoints.docker.Host too long "
+		            "(DK_CONTEXT_HOST_MAX) or holds a NUL" : dk_strerror(r),
+		            r == DK_ERR_CONFIG_TYPE ? " (Name and Host are strings, "
+		            "SkipTLSVerify a boolean, Endpoints and its docker "
+		            "objects)" : "");
+		return -1;
+	}
+	if (o->tls || o->tls_ca || o->tls_cert || o->tls_key)
+		dk_port_log(DK_LOG_WARN, "context '%s': --tls, --tlsverify and "
+		            "--tlscacert/--tlscert/--tlskey do not apply to a "
+		            "context (as with the docker CLI): its TLS files are "
+		            "in %s", name, dir);
+	/* Files in the store's TLS directory, or SkipTLSVerify, mean TLS;
+	 * verified unless SkipTLSVerify, with ca.pem, and cert.pem with key.pem
+	 * when both are there (cli/context/docker/load.go tlsConfig). */
+	has_tls = dk_port_mtime(dir) >= 0;
+	o->tls = has_tls || ctx_ep.skip_tls_verify;
+	o->tls_verify = o->tls && !ctx_ep.skip_tls_verify;
+	o->tls_ca = o->tls_cert = o->tls_key = NULL;
+	if (has_tls) {
+		if (dk_context_tls_path(tls_paths[0], DK_TLS_PATH_MAX, config_dir,
+		                        name, "ca.pem") ||
+		    dk_context_tls_path(tls_paths[1], DK_TLS_PATH_MAX, config_dir,
+		                        name, "cert.pem") ||
+		    dk_context_tls_path(tls_paths[2], DK_TLS_PATH_MAX, config_dir,
+		                        name, "key.pem"))
+			return -1; /* cannot be: dir fit and these are as long */
+		if (dk_port_mtime(tls_paths[0]) >= 0)
+			o->tls_ca = tls_paths[0];
+		if (dk_port_mtime(tls_paths[1]) >= 0 &&
+		    dk_port_mtime(tls_paths[2]) >= 0) {
+			o->tls_cert = tls_paths[1];
+			o->tls_key = tls_paths[2];
+		}
+	}
+	/* An empty Host is the client's default socket. */
+	o->host = ctx_ep.host[0] ? ctx_ep.host : NULL;
+	ctx_used = name;
+	return 0;
+}
+
+/* Where the engine is: -H, DOCKER_HOST, a context, or the default; the
+ * TLS environment for the default context. 0, or -1 logged. */
+static int find_engine(struct dk_opts *o)
+{
+	const char *env, *dc = getenv("DOCKER_CONTEXT");
+
+	if (!o->host && (env = getenv("DOCKER_HOST")) && *env) {
+		o->host = env;
+		/* The CLI lets DOCKER_HOST win silently here and warns in
+		 * `docker context use` and `docker context ls`. */
+		if (dc && *dc && strcmp(dc, DK_CONTEXT_DEFAULT) != 0)
+			dk_port_log(DK_LOG_WARN, "DOCKER_HOST overrides "
+			            "DOCKER_CONTEXT=%s, as with the docker CLI: unset "
+			            "DOCKER_HOST to use the context", dc);
+	}
+	if (!o->host && use_context(o))
+		return -1;
+	if (ctx_used)
+		return 0;
+	/* cli/flags/options.go: DOCKER_TLS_VERIFY means --tlsverify and
+	 * DOCKER_TLS means --tls, when not empty. */
+	if ((env = getenv("DOCKER_TLS_VERIFY")) && *env)
+		o->tls = o->tls_verify = 1;
+	if ((env = getenv("DOCKER_TLS")) && *env)
+		o->tls = 1;
+	return 0;
+}
+
+/* ---- TLS files, as the docker CLI finds them ------------------------------ */
 
 /* DIR/name into buf; 0, or -1 (logged) when it does not fit. */
 static int cert_path(char *buf, const char *dir, const char *name)
@@ -271,43 +479,52 @@ static int readable(const char *path)
 	return f != NULL;
 }
 
-/* Files from the options, else from $DOCKER_CERT_PATH (default
+/* A context's files are those use_context found. Otherwise the options,
+ * else $DOCKER_CERT_PATH (default config.Dir(): $DOCKER_CONFIG or
  * ~/.docker): with --tlsverify the CA must exist; a client certificate and
  * key given as options must exist, the default ones are used only when
  * both do; with --tls alone the CA is not used. Then load them. */
 static int tls_setup(struct dk_opts *o)
 {
-	const char *dir = getenv("DOCKER_CERT_PATH"), *home = getenv("HOME");
+	const char *dir = getenv("DOCKER_CERT_PATH");
 	const char *ca = o->tls_ca, *cert = o->tls_cert, *key = o->tls_key;
-	char home_dir[DK_TLS_PATH_MAX], why[DK_TLS_PATH_MAX + 128];
+	char why[DK_TLS_PATH_MAX + 128];
 
-	if (!dir || !*dir) {
-		const char *cfg = getenv("DOCKER_CONFIG");
-		if (cfg && *cfg) {
-			dir = cfg;
-		} else {
-			if (cert_path(home_dir, home && *home ? home : ".", ".docker"))
+	if (ctx_used) {
+		/* Go verifies against the system's roots when ca.pem is
+		 * missing; dockev's TLS knows only a CA file. */
+		if (o->tls_verify && !ca) {
+			dk_port_log(DK_LOG_ERR, "context '%s': no ca.pem in its TLS "
+			            "files (%s): dockev verifies the engine against a "
+			            "CA file only (the docker CLI would use the system's "
+			            "CAs); add ca.pem, or set SkipTLSVerify", ctx_used,
+			            tls_paths[0]);
+			return -1;
+		}
+	} else {
+		if (!dir || !*dir) {
+			if (find_config_dir())
 				return -1;
-			dir = home_dir;
+			dir = config_dir;
 		}
-	}
-	if (o->tls_verify && !ca) {
-		if (cert_path(tls_paths[0], dir, "ca.pem"))
-			return -1;
-		ca = tls_paths[0];
-	}
-	if (!cert && !key) {
-		if (cert_path(tls_paths[1], dir, "cert.pem") ||
-		    cert_path(tls_paths[2], dir, "key.pem"))
-			return -1;
-		if (readable(tls_paths[1]) && readable(tls_paths[2])) {
-			cert = tls_paths[1];
-			key = tls_paths[2];
+		if (o->tls_verify && !ca) {
+			if (cert_path(tls_paths[0], dir, "ca.pem"))
+				return -1;
+			ca = tls_paths[0];
 		}
-	} else if (!cert || !key) {
-		dk_port_log(DK_LOG_ERR, "TLS: --tlscert and --tlskey go together "
-		            "(a client certificate and its key)");
-		return -1;
+		if (!cert && !key) {
+			if (cert_path(tls_paths[1], dir, "cert.pem") ||
+			    cert_path(tls_paths[2], dir, "key.pem"))
+				return -1;
+			if (readable(tls_paths[1]) && readable(tls_paths[2])) {
+				cert = tls_paths[1];
+				key = tls_paths[2];
+			}
+		} else if (!cert || !key) {
+			dk_port_log(DK_LOG_ERR, "TLS: --tlscert and --tlskey go "
+			            "together (a client certificate and its key)");
+			return -1;
+		}
 	}
 	if (dk_tls_setup(o->tls_verify, ca, cert, key, why, sizeof why) != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "%s", why);
@@ -320,10 +537,36 @@ static int tls_setup(struct dk_opts *o)
 	return 0;
 }
 
+/* DOCKER_API_VERSION as the CLI's client reads it (moby client
+ * WithAPIVersionFromEnv): white space around it and one leading 'v'
+ * dropped; nothing left means negotiate. NULL for that, else the version
+ * (checked by the caller). */
+static const char *env_api_version(const char *env)
+{
+	static char v[32];
+	size_t n;
+
+	while (*env == ' ' || *env == '\t' || *env == '\n' || *env == '\r')
+		env++;
+	if (*env == 'v')
+		env++;
+	n = strlen(env);
+	while (n > 0 && (env[n - 1] == ' ' || env[n - 1] == '\t' ||
+	                 env[n - 1] == '\n' || env[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return NULL;
+	if (n >= sizeof v)
+		n = sizeof v - 1; /* too long to be valid: refused whole below */
+	memcpy(v, env, n);
+	v[n] = '\0';
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	struct dk_opts *o = &agent.opts;
-	const char *env;
+	const char *env, *why;
 	int r, bad = -1;
 
 	/* Started with stdin, stdout or stderr closed (some init systems),
@@ -356,28 +599,40 @@ int main(int argc, char **argv)
 	                 : o->verbosity > 0 ? DK_LOG_DEBUG : DK_LOG_INFO);
 
 	/* The environment, as the docker CLI reads it. */
-	if (!o->host && (env = getenv("DOCKER_HOST")) && *env)
-		o->host = env;
-	if (!o->api_version && (env = getenv("DOCKER_API_VERSION")) && *env) {
-		if (dk_request_version_valid(env) != DK_OK) {
-			dk_port_log(DK_LOG_ERR, "bad DOCKER_API_VERSION '%s'", env);
-			return 1;
-		}
-		o->api_version = env;
-	}
-	if ((env = getenv("DOCKER_TLS_VERIFY")) && *env)
-		o->tls = o->tls_verify = 1;
-
-	r = dk_endpoint_parse(&agent.ep, o->host, o->tls);
-	if (r != DK_OK) {
-		dk_port_log(DK_LOG_ERR, "bad engine URL '%s': %s",
-		            o->host ? o->host : DK_DEFAULT_HOST, dk_strerror(r));
+	if (find_engine(o))
+		return 1;
+	if (!o->api_version && (env = getenv("DOCKER_API_VERSION")) &&
+	    (o->api_version = env_api_version(env)) &&
+	    dk_request_version_valid(o->api_version) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "bad DOCKER_API_VERSION '%s': want like "
+		            "1.41 (or v1.41)", env);
 		return 1;
 	}
+
+	r = dk_endpoint_parse_why(&agent.ep, o->host, o->tls, &why);
+	if (r != DK_OK) {
+		if (ctx_used)
+			dk_port_log(DK_LOG_ERR, "context '%s' (%s): bad engine URL "
+			            "'%s': %s", ctx_used, ctx_meta, o->host, why);
+		else
+			dk_port_log(DK_LOG_ERR, "bad engine URL '%s': %s",
+			            o->host ? o->host : DK_DEFAULT_HOST, why);
+		return 1;
+	}
+	if (ctx_used)
+		dk_port_log(DK_LOG_DEBUG, "context '%s' (from %s): %s%s", ctx_used,
+		            ctx_from, agent.ep.url, agent.ep.tls ? (o->tls_verify
+		            ? ", TLS verified" : ", TLS not verified") : "");
 	if (agent.ep.tls && !dk_tls_backend()) {
-		dk_port_log(DK_LOG_ERR, "TLS asked for (--tls, --tlsverify or "
-		            "DOCKER_TLS_VERIFY) but dockev was built without TLS "
-		            "(TLS=none); rebuild with TLS=mbedtls");
+		if (ctx_used)
+			dk_port_log(DK_LOG_ERR, "context '%s' uses TLS but dockev was "
+			            "built without TLS (TLS=none); rebuild with "
+			            "TLS=mbedtls", ctx_used);
+		else
+			dk_port_log(DK_LOG_ERR, "TLS asked for (--tls, --tlsverify, "
+			            "DOCKER_TLS_VERIFY or DOCKER_TLS) but dockev was "
+			            "built without TLS (TLS=none); rebuild with "
+			            "TLS=mbedtls");
 		return 1;
 	}
 	if (o->hooks_dir && dk_port_mtime(o->hooks_dir) < 0) {

@@ -1,12 +1,14 @@
 /* fs.c - hook directories on POSIX systems: a directory's mtime (has it
  * changed?), its entries in strcmp order one at a time with no list kept,
  * and the ownership and mode checks a script must pass before it may run;
- * and the --state file: read whole, replaced atomically.
+ * the --state file and docker's config files: read whole, replaced
+ * atomically; the home directory from the password database.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -198,6 +200,31 @@ long dk_port_file_read(const char *path, char *buf, size_t cap)
 	}
 	close(fd);
 	return (long)have;
+}
+
+/* getpwuid, not getpwuid_r: one thread, and no buffer size to guess.
+ * errno 0 with no entry means the uid has none (not an error to libc). */
+long dk_port_home(char *buf, size_t cap)
+{
+	struct passwd *pw;
+	size_t n;
+
+	errno = 0;
+	/* cppcheck-suppress getpwuidCalled ; one thread, called once at start */
+	pw = getpwuid(getuid());
+	if (!pw || !pw->pw_dir || !pw->pw_dir[0]) {
+		if (pw || errno == 0)
+			dk_port_set_err(0, "no home directory for this user in the "
+			                "password database");
+		else
+			dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	n = strlen(pw->pw_dir);
+	if (n >= cap)
+		return DK_ERR_NOSPACE;
+	memcpy(buf, pw->pw_dir, n + 1);
+	return (long)n;
 }
 
 static int write_all(int fd, const char *p, size_t n)

@@ -206,12 +206,21 @@ int dk_port_dir_next(const char *dir, const char *after, char *name,
 int dk_port_script_ok(const char *dir, const char *name, char *why,
                       size_t whylen);
 
-/* ---- files (the --state file) ------------------------------------------ */
+/* ---- files (the --state file, docker's config.json and contexts) -------- */
 
 /* Read the whole of the small file path into buf (cap bytes). Returns the
- * byte count; 0 when path does not exist; DK_ERR_NOSPACE when it holds
- * more than cap bytes; DK_ERR_IO otherwise (dk_port_errstr says why). */
+ * byte count; 0 when path does not exist (dk_port_mtime tells that from an
+ * empty file); DK_ERR_NOSPACE when it holds more than cap bytes; DK_ERR_IO
+ * otherwise (dk_port_errstr says why). */
 long dk_port_file_read(const char *path, char *buf, size_t cap);
+
+/* The home directory of the user the agent runs as (real uid) from the
+ * password database (getpwuid), for when $HOME is unset or empty: the
+ * docker CLI falls back to it so (Go's os/user). Written NUL-terminated to
+ * buf. Returns its length (> 0); DK_ERR_NOSPACE when it does not fit;
+ * DK_ERR_IO when there is no entry or it names no home (dk_port_errstr
+ * says why). */
+long dk_port_home(char *buf, size_t cap);
 
 /* Replace path's content with buf[0..len) atomically: written to a
  * temporary file beside it (path + ".tmp"), fsync'ed, renamed over path,

@@ -1,5 +1,5 @@
 /* test_endpoint.c - dk_endpoint_parse: every accepted -H / DOCKER_HOST form,
- * its canonical URL and Host header, and every rejection. */
+ * its canonical URL and Host header, and every rejection and its reason. */
 #include <string.h>
 
 #include "endpoint.h"
@@ -235,6 +235,68 @@ static void test_tcp(void)
 	}
 }
 
+/* The refusal's reason holds want. */
+static void reason(const char *in, const char *want)
+{
+	struct dk_endpoint ep;
+	const char *why = NULL;
+	int rc = dk_endpoint_parse_why(&ep, in, 0, &why);
+	T_OK(rc < 0 && why && strstr(why, want), "'%s' refused: '%s'", show(in), want);
+	if (!(why && strstr(why, want)))
+		printf("#   why: %s\n", why ? why : "(null)");
+}
+
+static void test_reasons(void)
+{
+	struct dk_endpoint ep;
+	const char *why = NULL;
+
+	reason("ssh://me@host", "ssh:// is not supported: forward the engine's socket");
+	reason("ssh://me@host", "or reach the engine over tcp:// with TLS");
+	reason("fd://", "fd:// names sockets systemd passes to dockerd");
+	reason("npipe:////./pipe/docker_engine", "Windows named pipe");
+	reason("https://h:2376", "write tcp://host:port");
+	reason("udp://h:1", "an unknown scheme");
+	reason("TCP://h:2375", "(lower case)");
+	reason("/var/run/docker.sock", "write unix:///path");
+	reason("/var/run/docker.sock", "tcp://127.0.0.1:2375/path");
+	reason("unix://var/run/docker.sock", "must be absolute");
+	reason("unix://unix:///x", "a second scheme");
+	reason("unix:///a\001b", "control character");
+	reason("tcp://[::1:2375", "no ']' closes");
+	reason("tcp://[localhost]:1", "only an IPv6 address goes in brackets");
+	reason("tcp://[::g]:1", "other than hex digits");
+	reason("tcp://[::1]x:1", "only ':port' may follow the ']'");
+	reason("tcp://::1]:1", "more than one ':'");
+	reason("tcp://::1:2375", "an IPv6 address goes in brackets");
+	reason("tcp://fe80::1", "an IPv6 address goes in brackets");
+	reason("tcp://h]:1", "a ']' that no '[' opened");
+	reason("tcp://h h:1", "a character other than letters");
+	reason("tcp://h:0", "from 1 to 65535");
+	reason("tcp://h:65536", "from 1 to 65535");
+	reason("tcp://h:x", "from 1 to 65535");
+	reason("tcp://h:1/v1.41", "a path after host:port");
+	reason("tcp://h:1?a", "a query or fragment");
+	reason("tcp://u@h:1", "user info");
+	{
+		char in[300];
+		memset(in, 'a', sizeof in);
+		memcpy(in, "unix:///", 8);
+		in[299] = '\0';
+		T_EQ(dk_endpoint_parse_why(&ep, in, 0, &why), DK_ERR_PATH_LONG,
+		     "long unix path: DK_ERR_PATH_LONG");
+		T_OK(strstr(why, "never cut") != NULL, "long unix path: says it is never cut");
+		memset(in, 'a', sizeof in - 1);
+		memcpy(in, "tcp://", 6);
+		T_EQ(dk_endpoint_parse_why(&ep, in, 0, &why), DK_ERR_URL, "long host");
+		T_OK(strstr(why, "too long") != NULL, "long host: says so");
+	}
+	T_EQ(dk_endpoint_parse_why(&ep, "tcp://h:1", 0, &why), DK_OK, "accepted");
+	T_STR(why, strlen(why), "", "accepted: why is \"\"");
+	T_EQ(dk_endpoint_parse_why(&ep, "tcp://h:0", 0, NULL), DK_ERR_URL,
+	     "why may be NULL");
+}
+
 static void test_param(void)
 {
 	T_EQ(dk_endpoint_parse(NULL, "tcp://h:1", 0), DK_ERR_PARAM, "NULL ep");
@@ -244,6 +306,7 @@ int main(void)
 {
 	test_unix();
 	test_tcp();
+	test_reasons();
 	test_param();
 	return T_DONE();
 }

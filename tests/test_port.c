@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,6 +558,23 @@ static void test_state_file(void)
 	unlink(path);
 }
 
+/* The home directory when $HOME is unset: the password database's. */
+static void test_home(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char buf[512], small[2];
+	long n = dk_port_home(buf, sizeof buf);
+
+	if (!pw || !pw->pw_dir || !pw->pw_dir[0]) {
+		T_EQ(n, DK_ERR_IO, "home: no password entry: IO");
+		return;
+	}
+	T_EQ(n, (long)strlen(pw->pw_dir), "home: the length of getpwuid's");
+	T_STR(buf, strlen(buf), pw->pw_dir, "home: getpwuid's pw_dir");
+	T_EQ(dk_port_home(small, sizeof small), strlen(pw->pw_dir) >= 2 ? DK_ERR_NOSPACE : 1,
+	     "home: a buffer too small: NOSPACE, not a cut");
+}
+
 int main(void)
 {
 	int fd;
@@ -576,6 +594,7 @@ int main(void)
 	test_tcp6();
 	test_wait_signals();
 	test_state_file();
+	test_home();
 	rmdir(tmpdir);
 	return T_DONE();
 }

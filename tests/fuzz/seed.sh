@@ -6,7 +6,7 @@ set -eu
 D=$1
 DATA=tests/data
 rm -rf "$D"; mkdir -p "$D"
-for t in http chunk event stream parse hookenv; do mkdir -p "$D/$t"; done
+for t in http chunk event stream parse hookenv context; do mkdir -p "$D/$t"; done
 i=0
 seed() { # seed TARGET PREFIX-BYTE-OCTAL FILE
 	i=$((i + 1))
@@ -38,4 +38,8 @@ for s in unix:///var/run/docker.sock tcp://127.0.0.1:2375 'tcp://[::1]:2376' tcp
          2026-11-27 2026-11-27T15:17Z 1h30m 1.5h 250ms 500us 0 -1 99999999999h; do
 	i=$((i + 1)); printf '%s' "$s" >"$D/parse/seed$i"
 done
+# docker's config.json and a context's meta.json, as the CLI writes them
+printf '{\n\t"auths": {"r.example": {"auth": "eDp5"}},\n\t"currentContext": "rootless"\n}' >"$D/context/config"
+printf '{"Name":"rootless","Metadata":{"Description":"Rootless mode"},"Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock","SkipTLSVerify":false}}}' >"$D/context/meta"
+printf '{"endpoints":{"docker":{"host":"tcp:\\/\\/h:2376","skiptlsverify":true}},"Name":null}' >"$D/context/meta2"
 rm -f "$D/body"
