@@ -20,6 +20,18 @@ static const char gap_why[] =
 	"event: more events happened than it keeps, or it restarted; events "
 	"may have been lost";
 
+/* The loop's wait, as the port takes it for connects and handshakes. */
+static int lent_wait(void *ctx, int fd, int want_write, int64_t deadline)
+{
+	int ms = -1;
+
+	if (deadline >= 0) {
+		int64_t l = deadline - dk_port_now_ms();
+		ms = l <= 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
+	}
+	return dk_agent_wait(ctx, fd, want_write, ms);
+}
+
 int dk_agent_init(struct dk_agent *ag)
 {
 	int bad = -1, n;
@@ -37,19 +49,8 @@ int dk_agent_init(struct dk_agent *ag)
 	             ag->opts.hook_timeout_ms, ag->opts.hook_jobs,
 	             ag->opts.hook_queue);
 	ag->t.fd = -1;
+	dk_port_set_wait(lent_wait, ag);
 	return DK_OK;
-}
-
-static int seen(const struct dk_agent *ag, uint64_t h)
-{
-	unsigned i, n = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
-	/* cppcheck 2.10 takes nseen for the 0 of dk_agent_init's memset and
-	 * calls i < n always false; fresh() raises it with every event. */
-	/* cppcheck-suppress knownConditionTrueFalse */
-	for (i = 0; i < n; i++)
-		if (ag->seen[i] == h)
-			return 1;
-	return 0;
 }
 
 static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
@@ -66,107 +67,49 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* The pending record's digest into its slot (see dk_agent_settle). */
-void dk_agent_settle(struct dk_agent *ag)
+/* A parsed view to the handlers, then to the hook queue. */
+static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
-	if (ag->pending) {
-		ag->seen[ag->pending_slot] =
-			dk_event_digest(ag->pending, ag->pending_len);
-		ag->pending = NULL;
-	}
-}
-
-/* Is the event at tn, record rec, new? Drops what since= (a little
- * early) brings back after a reconnect, and moves the resume point. Live, the
- * stream's timeNanos mostly grow, and then no digest is taken at all
- * until the buffer holding the record is about to be reused: the event
- * is remembered as pending, and hashed by dk_agent_settle only if it is
- * still the last one at the resume point then. */
-static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
-{
-	uint64_t h = 0;
-	int have_h = 0;
-
-	/* An event without a time says nothing about where to resume. */
-	if (tn <= 0)
-		return 1;
-	if (ag->replaying) {
-		if (tn < ag->resume_ns)
-			goto dup;
-		if (tn == ag->resume_ns) {
-			dk_agent_settle(ag);
-			h = dk_event_digest(rec, len);
-			have_h = 1;
-			if (seen(ag, h))
-				goto dup;
-		}
-		if (tn > ag->resume_ns)
-			ag->replaying = 0;
-	}
-	if (!ag->have_event || tn > ag->resume_ns) {
-		ag->resume_ns = tn;
-		ag->have_resume = ag->have_event = 1;
-		ag->nseen = 0;
-		ag->pending = NULL;
-	}
-	/* While replaying, the ring describes what was delivered before the
-	 * cut: add to it, never overwrite it, or a hash still needed for a
-	 * later duplicate would be lost. */
-	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX)) {
-		unsigned slot = ag->nseen++ % DK_DEDUPE_MAX;
-		dk_agent_settle(ag); /* an earlier one at this timeNano */
-		if (have_h) {
-			ag->seen[slot] = h;
-		} else {
-			ag->pending = rec;
-			ag->pending_len = len;
-			ag->pending_slot = slot;
-		}
-	}
-	return 1;
-dup:
-	ag->n.duplicates++;
-	return 0;
-}
-
-/* The parsed ag->ev to the handlers, then to the hook queue. */
-static int hand_over(struct dk_agent *ag)
-{
-	int r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
-	dk_hook_event(&ag->hooks, &ag->ev);
+	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
+	dk_hook_event(&ag->hooks, ev);
 	return r;
 }
 
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 {
-	int r = dk_event_parse(&ag->ev, rec, len);
+	int r = dk_event_parse(&ag->ev, rec, len), v;
 
 	if (r < 0) {
 		skipped(ag, r, rec, len);
 		return 0;
 	}
-	if (ag->verify && ag->ev.time_nano > 0) {
-		ag->verify = 0;
-		if (ag->ev.time_nano > ag->resume_ns) {
-			char when[32];
-			dk_when_format(ag->resume_ns, when, sizeof when);
-			dk_port_log(DK_LOG_WARN, "resync: the first event after "
-			            "resuming is newer than the last delivered one "
-			            "(%s): %s", when, gap_why);
-			ag->resync_why = gap_why;
-			r = dk_agent_synthetic(ag, "resync");
-			ag->resync_why = NULL;
-			if (r != 0)
-				return r;
-			/* The synthetic event took the view: parse again. */
-			if (dk_event_parse(&ag->ev, rec, len) < 0)
-				return 0;
-		}
-	}
-	if (!fresh(ag, ag->ev.time_nano, rec, len))
+	v = dk_resume_event(&ag->res, ag->ev.time_nano,
+	                    ag->ev.time_nano > 0 ? dk_event_identity(&ag->ev) : 0);
+	if (!(v & DK_RESUME_NEW)) {
+		ag->n.duplicates++;
 		return 0;
+	}
+	if (v & DK_RESUME_BACK && !ag->clock_back_said) {
+		char when[32];
+		ag->clock_back_said = 1;
+		dk_when_format(ag->ev.time_nano, when, sizeof when);
+		dk_port_log(DK_LOG_WARN, "engine's clock went back: an event "
+		            "stamped %s came after later ones; delivered (said "
+		            "once per connection)", when);
+	}
+	if (v & DK_RESUME_GAP) {
+		char when[32];
+		dk_when_format(ag->res.from, when, sizeof when);
+		dk_port_log(DK_LOG_WARN, "resync: the first event after resuming "
+		            "(%s) is not one already delivered: %s", when, gap_why);
+		ag->resync_why = gap_why;
+		r = dk_agent_synthetic(ag, "resync");
+		ag->resync_why = NULL;
+		if (r != 0)
+			return r;
+	}
 	ag->n.events++;
-	return hand_over(ag);
+	return hand_over(ag, &ag->ev);
 }
 
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
@@ -199,9 +142,10 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
 	if ((n = dk_out_end(&o)) < 0)
 		return 0;
-	if (dk_event_parse(&ag->ev, ag->synth, (size_t)n) < 0)
+	/* A view of its own: the engine event being delivered keeps its. */
+	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;
-	return hand_over(ag);
+	return hand_over(ag, &ag->sev);
 }
 
 void dk_agent_log_counters(const struct dk_agent *ag)
@@ -255,9 +199,8 @@ int dk_agent_signals(struct dk_agent *ag)
 
 static int state_dirty(const struct dk_agent *ag)
 {
-	return ag->opts.state_file && ag->have_resume &&
-	       (ag->resume_ns != ag->saved_ns || ag->nseen != ag->saved_nseen ||
-	        ag->have_event != ag->saved_event);
+	return ag->opts.state_file && ag->res.kind != DK_RESUME_NONE &&
+	       (ag->res.point != ag->saved_point || ag->res.n != ag->saved_n);
 }
 
 /* Milliseconds until a pending write is due, -1 when none is pending. */
@@ -276,7 +219,6 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX];
 	int64_t now;
-	unsigned i;
 	int n;
 
 	if (!state_dirty(ag))
@@ -284,13 +226,10 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
 		return;
-	dk_agent_settle(ag); /* the file gets every digest, none pending */
 	ag->state_due_ms = now + DK_STATE_INTERVAL_MS;
-	s.resume_ns = ag->resume_ns;
-	s.from_event = ag->have_event;
-	s.nseen = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
-	for (i = 0; i < s.nseen; i++)
-		s.seen[i] = ag->seen[i];
+	s.kind = ag->res.kind;
+	s.point = ag->res.point;
+	s.count = dk_resume_marks(&ag->res, s.marks);
 	n = dk_state_format(text, sizeof text, &s);
 	if (n < 0 || dk_port_file_replace(ag->opts.state_file, text,
 	                                  (size_t)n) != DK_OK) {
@@ -299,9 +238,8 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 		            n < 0 ? dk_strerror(n) : dk_port_errstr());
 		return;
 	}
-	ag->saved_ns = ag->resume_ns;
-	ag->saved_nseen = ag->nseen;
-	ag->saved_event = ag->have_event;
+	ag->saved_point = ag->res.point;
+	ag->saved_n = ag->res.n;
 }
 
 int dk_agent_state_load(struct dk_agent *ag)
@@ -309,6 +247,7 @@ int dk_agent_state_load(struct dk_agent *ag)
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX], when[32];
 	long n;
+	int r = DK_OK;
 
 	if (!ag->opts.state_file)
 		return DK_OK;
@@ -320,23 +259,23 @@ int dk_agent_state_load(struct dk_agent *ag)
 	}
 	if (n == 0)
 		return DK_OK; /* first run */
-	if (n < 0 || dk_state_parse(text, (size_t)n, &s) != DK_OK) {
-		dk_port_log(DK_LOG_WARN, "--state %s: not a dockev state file, "
-		            "ignored (it will be replaced); events since it was "
-		            "written may have been lost", ag->opts.state_file);
+	if (n < 0 || (r = dk_state_parse(text, (size_t)n, &s)) != DK_OK) {
+		dk_port_log(DK_LOG_WARN, "--state %s: %s, ignored (it will be "
+		            "replaced); events since it was written may have been "
+		            "lost", ag->opts.state_file, n >= 0 && r == DK_ERR_VERSION
+		            ? "written by an older dockev (format 1)"
+		            : "not a dockev state file");
 		ag->resync_why = "the --state file could not be used; events "
 		                 "may have been lost";
 		return DK_OK;
 	}
-	ag->resume_ns = ag->saved_ns = s.resume_ns;
-	ag->have_resume = 1;
-	ag->have_event = ag->saved_event = s.from_event;
-	ag->nseen = ag->saved_nseen = s.nseen;
-	memcpy(ag->seen, s.seen, sizeof s.seen);
-	dk_when_format(s.resume_ns, when, sizeof when);
+	dk_resume_restore(&ag->res, s.kind, s.point, s.marks, s.count);
+	ag->saved_point = ag->res.point;
+	ag->saved_n = ag->res.n;
+	dk_when_format(s.point, when, sizeof when);
 	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)",
-	            ag->opts.state_file, when,
-	            s.from_event ? "the last delivered event" : "no event yet");
+	            ag->opts.state_file, when, s.kind == DK_RESUME_EVENT
+	            ? "the last delivered event" : "no event yet");
 	return DK_OK;
 }
 
@@ -375,9 +314,9 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			return -1;
 		if (fd >= 0 && fds[0].revents)
 			return 1;
-		if (deadline >= 0 && dk_port_now_ms() >= deadline)
-			return 0;
 		if (r < 0)
+			return DK_ERR_IO; /* errno tells why */
+		if (deadline >= 0 && dk_port_now_ms() >= deadline)
 			return 0;
 	}
 }
@@ -386,7 +325,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
  * Returns 1 to stop. */
 static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 {
-	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) < 0;
+	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == -1;
 }
 
 /* Before exiting: at --until every queued hook still runs; on a stop only
@@ -403,16 +342,72 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 		dk_hook_service(h);
 		if (dk_hook_running(h) == 0 && dk_hook_queued(h) == 0)
 			break;
-		if (dk_agent_wait(ag, -1, 0, 1000) < 0)
+		if (dk_agent_wait(ag, -1, 0, 1000) == -1)
 			dk_hook_stop(h, ag->stops > 1);
+	}
+}
+
+enum dk_outcome dk_agent_session(struct dk_agent *ag)
+{
+	enum dk_outcome out = dk_session_open(ag);
+	const char *rec;
+	size_t len;
+	int r;
+
+	if (out != DK_OUT_OPEN)
+		return out;
+	ag->connected = 1;
+	ag->connected_ms = dk_port_now_ms();
+	ag->n.connects++;
+	ag->clock_back_said = 0;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
+	if ((r = dk_agent_synthetic(ag, "connect")) != 0)
+		return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+	/* A state file that could not be used: say so once, now. */
+	if (ag->resync_why && !ag->res.verify) {
+		if ((r = dk_agent_synthetic(ag, "resync")) != 0)
+			return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		ag->resync_why = NULL;
+	}
+	for (;;) {
+		switch (dk_session_next(ag, &rec, &len, &out)) {
+		case DK_REC_EVENT:
+			if ((r = dk_agent_deliver(ag, rec, len)) != 0)
+				return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+			break;
+		case DK_REC_TOO_BIG: {
+			char id[96];
+			dk_event_identify(rec, len, id, sizeof id);
+			ag->n.too_big++;
+			dk_port_log(DK_LOG_WARN, "skipped event (%s, over %d bytes): %s",
+			            dk_strerror(DK_ERR_RECORD_BIG), DK_BUF_SIZE, id);
+			break;
+		}
+		case DK_REC_END:
+			return out;
+		default:
+			/* The batch is delivered: its hooks start now, not at
+			 * the next pause of the stream; a busy stream still
+			 * writes --state and sees signals. */
+			dk_hook_service(&ag->hooks);
+			dk_agent_state_save(ag, 0);
+			if (dk_port_signal_seen() && dk_agent_signals(ag))
+				return DK_OUT_STOP;
+			if ((out = dk_session_read(ag)) != DK_OUT_OPEN)
+				return out;
+			break;
+		}
 	}
 }
 
 int dk_agent_run(struct dk_agent *ag)
 {
 	for (;;) {
-		enum dk_outcome out = dk_session_run(ag);
+		enum dk_outcome out = dk_agent_session(ag);
 		int64_t delay;
+		int r;
 
 		if (ag->t.fd >= 0)
 			ag->t.close(&ag->t);
@@ -425,8 +420,13 @@ int dk_agent_run(struct dk_agent *ag)
 			if (out == DK_OUT_RETRY || out == DK_OUT_CONFIG)
 				dk_port_log(DK_LOG_WARN, "disconnected from %s: %s",
 				            ag->ep.url, ag->why);
-			if (dk_agent_synthetic(ag, "disconnect") < 0)
+			/* A handler may stop the agent here too. */
+			r = dk_agent_synthetic(ag, "disconnect");
+			if (r < 0)
 				out = DK_OUT_HANDLER_ERR;
+			else if (r > 0 && (out == DK_OUT_RETRY ||
+			                   out == DK_OUT_CONFIG_WAIT))
+				out = DK_OUT_HANDLER_STOP;
 		}
 		fflush(stdout);
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
@@ -443,6 +443,7 @@ int dk_agent_run(struct dk_agent *ag)
 			return 1;
 		case DK_OUT_RETRY:
 		case DK_OUT_CONFIG_WAIT:
+		case DK_OUT_OPEN: /* not an end: dk_agent_session never says it */
 			break;
 		}
 		if (out == DK_OUT_CONFIG_WAIT) {

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "backoff.h"
 #include "hook.h"
+#include "resume.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -50,9 +51,10 @@ struct dk_counters {
 	uint64_t bytes;        /* received, all connections */
 };
 
-/* How a session ended. */
+/* How a session ended (or, DK_OUT_OPEN, that its stream is open). */
 enum dk_outcome {
 	DK_OUT_RETRY = 0,   /* transient failure: back off, reconnect */
+	DK_OUT_OPEN,        /* the events stream is open: go on */
 	DK_OUT_STOP,        /* SIGINT/SIGTERM: exit 0 */
 	DK_OUT_DONE,        /* the stream ended at --until: exit 0 */
 	DK_OUT_CONFIG,      /* configuration error: exit 1 */
@@ -62,6 +64,8 @@ enum dk_outcome {
 	DK_OUT_HANDLER_STOP,/* a handler asked to stop: exit 0 */
 	DK_OUT_HANDLER_ERR  /* a handler failed: exit 1 */
 };
+
+enum { DK_END_NONE = 0, DK_END_CLEAN, DK_END_NOW };
 
 struct dk_agent {
 	struct dk_opts opts;
@@ -73,41 +77,28 @@ struct dk_agent {
 	struct dk_http_head head;
 	struct dk_chunk chunk;
 	struct dk_framer fr;
-	struct dk_event ev;
+	struct dk_event ev;            /* the engine event being delivered */
+	struct dk_event sev;           /* a synthetic dockev event */
 	struct dk_backoff bo;
 	struct dk_counters n;
 
-	/* Resume point: the last delivered timeNano (or, before any event,
-	 * when the first stream opened) and hashes of the events delivered
-	 * at exactly that timeNano, to drop the ones an inclusive since=
-	 * brings back. */
-	int64_t resume_ns;
-	int have_resume;
-	int have_event;    /* resume_ns came from an event, not the clock */
-	uint64_t seen[DK_DEDUPE_MAX];
-	unsigned nseen;
-	/* The last event at resume_ns, whose digest is not taken yet: its
-	 * record and the slot of seen[] it goes to (dk_agent_settle). */
-	const char *pending;
-	size_t pending_len;
-	unsigned pending_slot;
-	int replaying;     /* after a reconnect, until past resume_ns */
-	/* The first timed event of a resumed stream must be the resume
-	 * point's own (since= is inclusive): a later one means the engine's
-	 * history no longer reaches back to it, and events may be lost. */
-	int verify;
+	/* Where to resume, and which events are new (resume.h). */
+	struct dk_resume res;
+	int clock_back_said; /* DK_RESUME_BACK logged on this stream */
 	const char *resync_why; /* a resync to report at the next connect */
 
-	/* --state: what the file holds, and when it may be written next. */
-	int64_t saved_ns;
-	unsigned saved_nseen;
-	int saved_event;
+	/* --state: what the file holds (the resume point and how many marks
+	 * were ever added then), and when it may be written next. */
+	int64_t saved_point;
+	unsigned saved_n;
 	int64_t state_due_ms;
 
 	int connected;     /* an events stream is open */
+	int ending;        /* DK_END_*: the stream is ending */
+	enum dk_outcome end_out; /* and how, once its records are taken */
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
-	char why[512];     /* last failure, for logs and dockev disconnect */
+	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
@@ -130,19 +121,40 @@ void dk_agent_state_save(struct dk_agent *ag, int force);
 /* Run until stopped. Returns the process exit status (0 or 1). */
 int dk_agent_run(struct dk_agent *ag);
 
-/* One connection: connect, negotiate, request, stream. Used by the loop. */
-enum dk_outcome dk_session_run(struct dk_agent *ag);
+/* ---- the connection (session.c); only the loop calls it ---------------- */
+
+/* Connect, negotiate, send the events request (since= from ag->res) and
+ * read its head. Returns DK_OUT_OPEN with the stream open (the body bytes
+ * that came with the head already decoded), or how it failed (ag->why
+ * says why; configuration errors are logged). */
+enum dk_outcome dk_session_open(struct dk_agent *ag);
+
+/* dk_session_next results. */
+enum { DK_REC_MORE = 0, DK_REC_EVENT, DK_REC_TOO_BIG, DK_REC_END };
+
+/* The next record of the open stream, from what is buffered: DK_REC_EVENT
+ * with *rec, *len (valid until the next dk_session_read), DK_REC_TOO_BIG
+ * with the first bytes of a record larger than the buffer (dropped),
+ * DK_REC_MORE when nothing complete is buffered (dk_session_read next), or
+ * DK_REC_END when the stream is over, with *out saying how (DK_OUT_DONE
+ * at --until, else DK_OUT_RETRY with ag->why). Never does I/O. */
+int dk_session_next(struct dk_agent *ag, const char **rec, size_t *len,
+                    enum dk_outcome *out);
+
+/* Wait for and read more of the stream (serving hooks and signals while
+ * waiting). Returns DK_OUT_OPEN (more records, or the end, to take with
+ * dk_session_next), or how the connection failed. */
+enum dk_outcome dk_session_read(struct dk_agent *ag);
+
+/* One connection's life, as the loop runs it: open, deliver every record
+ * (starting each batch's hooks and writing --state between reads), until
+ * the stream ends or fails. */
+enum dk_outcome dk_agent_session(struct dk_agent *ag);
 
 /* Give one record of the events body to the agent: parse, dedupe,
- * dispatch. Returns 0, or a handler's non-zero result. rec must stay
- * unchanged until the next dk_agent_deliver or dk_agent_settle call, which
- * may still read it: the dedupe digest of the last event is taken lazily. */
+ * dispatch. Returns 0, or a handler's non-zero result. rec needs to stay
+ * unchanged only during the call. */
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
-
-/* Take the dedupe digest of the last delivered record now: call before
- * the buffer that holds it is reused (the session does, before every read
- * and at its start). Cheap when there is nothing pending. */
-void dk_agent_settle(struct dk_agent *ag);
 
 /* Synthetic event of Type "dockev" (connect, disconnect, resync) through
  * the same dispatch. Returns 0 or a handler's non-zero result. */
@@ -151,7 +163,8 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)
  * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,
  * timeouts, exits) and signals (SIGUSR1 logs counters) meanwhile.
- * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request. */
+ * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request, or
+ * DK_ERR_IO when the wait itself failed (errno says why). */
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms);
 
 /* Handle the signals that arrived; returns 1 when one asks to stop. */

@@ -1,8 +1,9 @@
-/* session.c - one connection's life: connect, /_ping to negotiate the API
- * version, GET /events, parse the head, then stream the body through the
- * chunk decoder and the framer to dk_agent_deliver. All I/O of the core
- * goes through here, via the port's transport; failures are classified as
- * transient (retry) or configuration (stop).
+/* session.c - one connection to the engine: connect, /_ping to negotiate
+ * the API version, GET /events, parse the head; then the body through the
+ * chunk decoder and the framer, handed back record by record to the loop
+ * (agent.c), which delivers. The connection's I/O goes through the port's
+ * transport and the loop's one wait; failures are classified as transient
+ * (retry) or configuration (stop).
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
 	if (!want_write && ag->t.pending(&ag->t) > 0)
 		return IO_OK;
 	r = dk_agent_wait(ag, ag->t.fd, want_write, timeout_ms);
-	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : IO_STOP;
+	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : r == -1 ? IO_STOP : IO_FAIL;
 }
 
 static int send_all(struct dk_agent *ag, const char *p, size_t n)
@@ -53,8 +54,9 @@ static int send_all(struct dk_agent *ag, const char *p, size_t n)
 	return IO_OK;
 }
 
-/* Read into buf[*have..cap) once, waiting up to the deadline. Returns the
- * byte count, 0 at EOF, or an IO_ code. */
+/* Read into p[0..room) once, waiting up to the absolute deadline (ms of
+ * the monotonic clock, < 0: none). Returns the byte count, 0 at EOF,
+ * DK_ERR_TLS, or an IO_ code. */
 static long read_some(struct dk_agent *ag, char *p, size_t room,
                       int64_t deadline)
 {
@@ -159,7 +161,7 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 static void small_body(struct dk_agent *ag, size_t headlen, size_t have,
                        size_t *len)
 {
-	int64_t deadline = dk_port_now_ms() + 2000;
+	int64_t deadline = dk_port_now_ms() + DK_SMALL_BODY_MS;
 	size_t raw = have - headlen, dec = 0;
 	int r;
 
@@ -234,7 +236,7 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
                                const char *msg)
 {
 	int status = ag->head.status, i;
-	char which[128] = "";
+	char which[DK_WHY_MAX - DK_MESSAGE_MAX - 100] = "";
 
 	/* Name the -f option the engine refused, when its message names
 	 * the key. */
@@ -306,7 +308,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	if (r <= 0)
 		return io_outcome(ag, r);
 	if (ag->head.status != 200) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 		answer_message(ag, (size_t)r, have, msg, sizeof msg);
 		return refused(ag, "GET /_ping", msg);
 	}
@@ -322,7 +324,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	ag->podman = ag->head.libpod_version[0] != '\0';
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
-	         ag->head.content_length < 1024;
+	         ag->head.content_length <= DK_PING_REUSE_MAX;
 	if (*reuse)
 		small_body(ag, (size_t)r, have, &len);
 	*ok = 1;
@@ -334,7 +336,10 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	int r = dk_port_connect(&ag->t, &ag->ep, DK_CONNECT_TIMEOUT_MS,
 	                        ag->why, sizeof ag->why);
 	if (r == DK_OK)
-		return DK_OUT_DONE; /* "connected" */
+		return DK_OUT_OPEN;
+	/* The port waits through the loop's wait, which took the stop. */
+	if (dk_port_stop_requested())
+		return DK_OUT_STOP;
 	if (r == DK_ERR_PATH_LONG) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
@@ -357,7 +362,7 @@ static int version_lookup(struct dk_agent *ag, char *min, char *max,
 	long r;
 	int n = dk_request_version(req, sizeof req, &ag->ep), ok = 0;
 
-	if (n > 0 && connect_engine(ag) == DK_OUT_DONE) {
+	if (n > 0 && connect_engine(ag) == DK_OUT_OPEN) {
 		r = exchange(ag, req, (size_t)n, &have, 0);
 		if (r > 0 && ag->head.status == 200) {
 			small_body(ag, (size_t)r, have, &len);
@@ -401,103 +406,86 @@ static int renegotiate(struct dk_agent *ag, const char *msg)
 	return 1;
 }
 
-/* Stream the events body until it ends or fails. */
-static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
+/* Decode n raw bytes that were read into the framer's space at p, in
+ * place. A chunk framing error ends the stream after the records decoded
+ * before it; the final chunk ends it cleanly. */
+static void decode(struct dk_agent *ag, char *p, size_t n)
 {
-	size_t raw = have - headlen;
+	size_t dec;
+	int r = dk_chunk_decode(&ag->chunk, p, n, &dec);
 
-	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
-	              (uint64_t)(ag->head.content_length > 0
-	                         ? ag->head.content_length : 0));
-	dk_framer_reset(&ag->fr);
-	/* The body bytes read with the head go to the front. */
-	memmove(ag->buf, ag->buf + headlen, raw);
-	for (;;) {
-		size_t room, dec;
-		const char *rec;
-		size_t len;
-		char *p;
-		int r, f;
-
-		/* Space and reads move and overwrite delivered records. */
-		dk_agent_settle(ag);
-		p = dk_framer_space(&ag->fr, &room);
-
-		/* A stream that never pauses must still see signals. */
-		if (dk_port_signal_seen() && dk_agent_signals(ag))
-			return DK_OUT_STOP;
-		if (raw == 0) {
-			long n = read_some(ag, p, room, -1);
-			if (n == 0) {
-				r = dk_chunk_eof(&ag->chunk);
-				if (r != DK_CHUNK_END)
-					return retry(ag,
-					             "engine closed the events stream mid-body", NULL);
-				if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
-				    (f = dk_agent_deliver(ag, rec, len)) != 0)
-					return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-				break;
-			}
-			if (n < 0) {
-				if (n == IO_FAIL)
-					return retry(ag, "read", dk_port_errstr());
-				return io_outcome(ag, n);
-			}
-			raw = (size_t)n;
-		}
-		r = dk_chunk_decode(&ag->chunk, p, raw, &dec);
-		raw = 0;
-		dk_framer_commit(&ag->fr, dec);
-		for (;;) {
-			f = dk_framer_next(&ag->fr, &rec, &len);
-			if (f == DK_FRAME_MORE)
-				break;
-			if (f == DK_ERR_RECORD_BIG) {
-				char id[96];
-				dk_event_identify(rec, len, id, sizeof id);
-				ag->n.too_big++;
-				dk_port_log(DK_LOG_WARN,
-				            "skipped event (%s, over %d bytes): %s",
-				            dk_strerror(f), DK_BUF_SIZE, id);
-				continue;
-			}
-			if ((f = dk_agent_deliver(ag, rec, len)) != 0)
-				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-		}
-		/* Events just queued start their hooks now, not at the next
-		 * pause of the stream; a busy stream still writes --state. */
-		dk_hook_service(&ag->hooks);
-		dk_agent_state_save(ag, 0);
-		if (r < 0)
-			return retry(ag, "events stream", dk_strerror(r));
-		if (r == DK_CHUNK_END) {
-			if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
-			    (f = dk_agent_deliver(ag, rec, len)) != 0)
-				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-			break;
-		}
+	dk_framer_commit(&ag->fr, dec);
+	if (r < 0) {
+		ag->end_out = retry(ag, "events stream", dk_strerror(r));
+		ag->ending = DK_END_NOW;
+	} else if (r == DK_CHUNK_END) {
+		ag->ending = DK_END_CLEAN;
 	}
-	/* The engine ends the stream when its clock passes --until; an end
-	 * well before that (by our clock) is a failure to retry. */
-	if (ag->opts.has_until &&
-	    dk_port_wall_ns() >= ag->opts.until_ns - DK_UNTIL_SLACK_NS)
-		return DK_OUT_DONE;
-	return retry(ag, "engine ended the events stream", NULL);
 }
 
-enum dk_outcome dk_session_run(struct dk_agent *ag)
+enum dk_outcome dk_session_read(struct dk_agent *ag)
+{
+	size_t room;
+	char *p = dk_framer_space(&ag->fr, &room);
+	long n = read_some(ag, p, room, -1);
+
+	if (n > 0) {
+		decode(ag, p, (size_t)n);
+		return DK_OUT_OPEN;
+	}
+	if (n == 0) {
+		if (dk_chunk_eof(&ag->chunk) != DK_CHUNK_END) {
+			ag->end_out = retry(ag, "engine closed the events stream "
+			                    "mid-body", NULL);
+			ag->ending = DK_END_NOW;
+		} else {
+			ag->ending = DK_END_CLEAN;
+		}
+		return DK_OUT_OPEN;
+	}
+	if (n == IO_FAIL)
+		return retry(ag, "read", dk_port_errstr());
+	return io_outcome(ag, n);
+}
+
+int dk_session_next(struct dk_agent *ag, const char **rec, size_t *len,
+                    enum dk_outcome *out)
+{
+	int f = dk_framer_next(&ag->fr, rec, len);
+
+	if (f == DK_FRAME_RECORD)
+		return DK_REC_EVENT;
+	if (f == DK_ERR_RECORD_BIG)
+		return DK_REC_TOO_BIG;
+	if (ag->ending == DK_END_NONE)
+		return DK_REC_MORE;
+	if (ag->ending == DK_END_CLEAN) {
+		/* A last record without its newline, then the end: at
+		 * --until (by the engine's clock) when ours is near it too,
+		 * else a failure to retry. */
+		ag->ending = DK_END_NOW;
+		ag->end_out = ag->opts.has_until && dk_port_wall_ns() >=
+		              ag->opts.until_ns - DK_UNTIL_SLACK_NS
+		              ? DK_OUT_DONE
+		              : retry(ag, "engine ended the events stream", NULL);
+		if (dk_framer_flush(&ag->fr, rec, len) == DK_FRAME_RECORD)
+			return DK_REC_EVENT;
+	}
+	*out = ag->end_out;
+	return DK_REC_END;
+}
+
+enum dk_outcome dk_session_open(struct dk_agent *ag)
 {
 	char req[DK_REQUEST_MAX], since[32], until[32];
+	int64_t since_ns;
 	size_t have;
 	long r;
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
-	/* The last stream's records are in ag->buf, which the answers to
-	 * come overwrite. */
-	dk_agent_settle(ag);
-	if ((out = connect_engine(ag)) != DK_OUT_DONE)
+	if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 		return out;
 	if (!ag->opts.api_version) {
 		out = ping(ag, &ok, &reuse);
@@ -505,21 +493,21 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 			return out;
 		if (!reuse) {
 			ag->t.close(&ag->t);
-			if ((out = connect_engine(ag)) != DK_OUT_DONE)
+			if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 				return out;
 		}
 	}
 	/* Everything up to --until was delivered before a cut. */
-	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
+	if (ag->opts.has_until && ag->res.kind == DK_RESUME_EVENT &&
+	    ag->res.point > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
-	/* A little before the last delivered event (DK_SINCE_EARLY_NS), so
-	 * that dockerd and Podman alike send it again: the dedupe drops it,
-	 * and its coming back shows that the engine's history still reaches
-	 * back to it (see verify). */
-	if (ag->have_resume)
-		dk_when_format(ag->resume_ns - (ag->have_event ? DK_SINCE_EARLY_NS : 0),
-		               since, sizeof since);
+	/* A little before the last delivered event (resume.h): the engine
+	 * sends it again, which the dedupe drops and which shows that its
+	 * history still reaches back; and an event stamped earlier but
+	 * published later comes too. */
+	if (dk_resume_since(&ag->res, &since_ns))
+		dk_when_format(since_ns, since, sizeof since);
 	else if (ag->opts.has_since)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
@@ -527,7 +515,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	/* An engine that refuses our version says which it takes: at most
 	 * one step down (too new) and one up (too old) per connection. */
 	for (steps = 0;; steps++) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 
 		n = dk_request_events(req, sizeof req, &ag->ep, ag->version,
 		                      since, until, ag->filters);
@@ -548,31 +536,22 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 		if (ag->head.status != 400 || ag->opts.api_version ||
 		    steps == 2 || !renegotiate(ag, msg))
 			return refused(ag, "GET /events", msg);
-		if ((out = connect_engine(ag)) != DK_OUT_DONE)
+		if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 			return out;
 	}
 
-	ag->connected = 1;
-	ag->connected_ms = dk_port_now_ms();
-	ag->n.connects++;
-	ag->replaying = ag->have_resume;
-	ag->verify = ag->have_event;
-	if (!ag->have_resume && !ag->opts.has_since) {
-		/* No event yet: a reconnect resumes from now, so events that
-		 * happen while we are away are still delivered. */
-		ag->resume_ns = dk_port_wall_ns();
-		ag->have_resume = 1;
-		ag->nseen = 0;
-	}
 	dk_port_log(DK_LOG_INFO, "connected to %s (API %s%s%s)", ag->ep.url,
 	            ag->version, since[0] ? ", since " : "", since);
-	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
-		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-	/* A state file that could not be used: say so once, now. */
-	if (ag->resync_why && !ag->verify) {
-		if ((n = dk_agent_synthetic(ag, "resync")) != 0)
-			return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-		ag->resync_why = NULL;
+	/* The body bytes read with the head go to the front. */
+	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
+	              (uint64_t)(ag->head.content_length > 0
+	                         ? ag->head.content_length : 0));
+	dk_framer_reset(&ag->fr);
+	ag->ending = DK_END_NONE;
+	memmove(ag->buf, ag->buf + r, have - (size_t)r);
+	if (have > (size_t)r) {
+		size_t room;
+		decode(ag, dk_framer_space(&ag->fr, &room), have - (size_t)r);
 	}
-	return stream(ag, (size_t)r, have);
+	return DK_OUT_OPEN;
 }
