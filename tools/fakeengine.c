@@ -6,8 +6,13 @@
  * /version and /events answered as dockerd 20.10 answers them (chunked per
  * RFC 9112 §7.1, one chunk per event, each JSON line ending in "\n"), events
  * replayed byte-exact from a file or generated on the fly, since/until/filters,
- * and fault modes applied to the first K /events requests. A test tool: fixed
- * buffers and mmap'd input, no heap, so a forked child can exit at any point.
+ * and fault modes applied to the first K /events requests. --engine turns it
+ * into a current engine instead: Docker 29 (minimum API version, events
+ * without the legacy fields from API 1.52 and re-encoded below it, the body
+ * type negotiated on Accept) or Podman 5 (its headers, its filter-key
+ * refusal, exclusive since/until); /work/notes/fake.md has the sources.
+ * A test tool: fixed buffers and mmap'd input, no heap, so a forked child can
+ * exit at any point.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,15 +58,43 @@
 #define FVAL_MAX 64               /* values per filter key */
 #define CHILD_MAX 4096            /* live connections */
 #define BODY_MAX (1u << 20)       /* request body we are willing to discard */
-#define SERVER "Docker/20.10.24+dfsg1 (linux)"
 #define MS 1000000LL              /* nanoseconds per millisecond */
 #define NS 1000000000LL           /* nanoseconds per second */
+#define ACCEPT_MAX 8              /* Accept header lines looked at */
+#define SPEC_MAX 32               /* media ranges looked at, over all Accept lines */
+#define XMEM_MAX (TOK_MAX / 2)    /* object members being sorted, all levels together */
 
 enum chunking { CH_ONE, CH_SPLIT, CH_MERGE };
 
+/* Events body types, as Docker 29 names them (api/types/types.go). */
+enum ctype { CT_JSON, CT_NDJSON, CT_JSONL, CT_SEQ, CT_N };
+static const char *const ct_names[CT_N] = {
+	"application/json", "application/x-ndjson", "application/jsonl", "application/json-seq" };
+
+/* How an engine picks the events body type from Accept. */
+enum negotiation {
+	NEG_NONE,       /* dockerd 20.10, Podman: application/json, Accept ignored */
+	NEG_GDDO,       /* 29.0-29.1: gddo NegotiateContentType over ndjson, json-seq */
+	NEG_GDDO_JSONL, /* 29.2: the same over jsonl, ndjson, json-seq */
+	NEG_STRICT,     /* 29.3 on: exact types only, default by API version */
+};
+
+static const struct engine {
+	const char *name, *version, *api, *min;
+	int neg;
+	bool docker29, podman;
+} engines[] = {
+	{ "dockerd", "20.10.24+dfsg1", "1.41", "1.12", NEG_NONE, false, false },
+	{ "docker29.0", "29.0.4", "1.52", "1.44", NEG_GDDO, true, false },
+	{ "docker29.2", "29.2.1", "1.53", "1.44", NEG_GDDO_JSONL, true, false },
+	{ "docker29", "29.7.2", "1.55", "1.40", NEG_STRICT, true, false },
+	{ "podman5", "5.4.2", "1.41", "1.24", NEG_NONE, false, true },
+	{ "podman5.8", "5.8.2", "1.44", "1.24", NEG_NONE, false, true },
+};
+
 static const char usage_text[] =
 "usage: fakeengine -l ADDR [-e FILE [--repeat N] | -g N [--t0 NS]] [options]\n"
-"A fake Docker Engine (dockerd 20.10 on the wire) for dockev's tests.\n"
+"A fake Docker Engine (dockerd 20.10 on the wire, or --engine) for dockev's tests.\n"
 "  -l unix:PATH | tcp:HOST:PORT   listen there (PORT 0: the kernel picks)\n"
 "  -e FILE          events to serve: one JSON object per line, each with timeNano;\n"
 "                   lines are sent byte-for-byte\n"
@@ -69,7 +102,47 @@ static const char usage_text[] =
 "                   (file span + 1 ms) each round\n"
 "  -g N             generate N dockerd-like events, timeNano from --t0 NS\n"
 "                   (default now) in 1 ms steps\n"
-"  --api V          Api-Version and highest accepted /vX.Y/ (default 1.41)\n"
+"  --engine NAME    the engine to be (default dockerd):\n"
+"                   dockerd     dockerd 20.10, byte-exact (tests/data/)\n"
+"                   docker29    29.3 and later: API 1.55, minimum 1.40; the\n"
+"                               events body type from Accept: only exact\n"
+"                               application/jsonl, x-ndjson, json-seq count,\n"
+"                               highest q, ties in that order; default jsonl\n"
+"                               at API >= 1.52, else application/json\n"
+"                   docker29.2  29.2: API 1.53, minimum 1.44; Accept with q\n"
+"                               and wildcards over jsonl, x-ndjson, json-seq\n"
+"                               (*/* gets jsonl; default application/json)\n"
+"                   docker29.0  29.0-29.1: API 1.52, minimum 1.44; likewise\n"
+"                               over x-ndjson, json-seq\n"
+"                   (the docker29 ones, below API 1.52: container and image\n"
+"                   events re-encoded as Docker 29 does: keys sorted, status,\n"
+"                   id (and from) taken from Action, Actor.ID (and the image\n"
+"                   attribute), strings re-escaped, numbers through float64 so\n"
+"                   timeNano loses its last digits; other types as they are)\n"
+"                   podman5     Podman 5.3-5.7 (API 1.41), podman5.8 (1.44):\n"
+"                               Libpod-Api-Version and Server headers, no\n"
+"                               version refused, since/until exclusive, filter\n"
+"                               keys other than container, event, status,\n"
+"                               image, pod, volume, type, label (any case)\n"
+"                               refused: 500 {\"cause\":\"K is an invalid\n"
+"                               filter\",\"message\":\"failed to parse event\n"
+"                               filters: K is an invalid filter\",\n"
+"                               \"response\":500}\n"
+"                   A Docker engine (dockerd too) sends no status/id/from at\n"
+"                   API >= 1.52: the path's /vX.Y/, or --api when unversioned.\n"
+"  --api V          Api-Version and highest accepted /vX.Y/ (default 1.41,\n"
+"                   or the engine's)\n"
+"  --min-api V      lowest accepted /vX.Y/ (default 1.12, or the engine's);\n"
+"                   below it 400 {\"message\":\"client version V is too old.\n"
+"                   Minimum supported API version is MIN, please upgrade your\n"
+"                   client to a newer version\"}; /version says MinAPIVersion\n"
+"  --no-api-header  send no Api-Version header (as through a proxy dropping it)\n"
+"  --content-type T answer /events with T (one of the four types above) whatever\n"
+"                   the Accept header says; application/json-seq puts 0x1E\n"
+"                   before each event, in a chunk of its own (as Docker 29)\n"
+"  --withhold-head  send no /events response head until the first event or the\n"
+"                   end of the body (Podman 5.1-5.2)\n"
+"  --quiet MS       wait MS before the first event of each /events answer\n"
 "  --interval MS    pause between events (default 0)\n"
 "  --live           with -g: stamp each event with the time it is sent (for\n"
 "                   latency figures; since/until still use the --t0 series)\n"
@@ -77,6 +150,8 @@ static const char usage_text[] =
 "                   stay silent until the client closes; with until= the final\n"
 "                   chunk is always sent, then the connection is kept)\n"
 "  --log F          append \"<request line> host=<Host>\" per request to F\n"
+"  --log-accept     with --log, add \" accept=<value>\" per Accept header line\n"
+"                   (\" accept=-\" when there is none)\n"
 "  --port-file F    write the bound TCP port to F\n"
 "  --ready-file F   create F (holding our pid) once listening\n"
 "Faults, applied to /events requests 1..K (later ones are served normally):\n"
@@ -97,8 +172,12 @@ static const char usage_text[] =
 
 static struct options {
 	const char *listen, *evfile, *logfile, *port_file, *ready_file, *rawfile, *body;
-	const char *api;
-	unsigned api_major, api_minor;
+	const char *api, *min_api, *content_type;
+	unsigned api_major, api_minor, min_major, min_minor;
+	const struct engine *eng;
+	int force_ct; /* an enum ctype, or -1 */
+	bool no_api_header, withhold, log_accept;
+	uint64_t quiet_ms;
 	bool gen;
 	uint64_t gen_n;
 	int64_t t0;
@@ -112,7 +191,7 @@ static struct options {
 	bool dribble;
 	unsigned status;
 	int chunking;
-} opt = { .api = "1.41", .api_major = 1, .api_minor = 41, .repeat = 1, .faults = 1,
+} opt = { .eng = &engines[0], .force_ct = -1, .repeat = 1, .faults = 1,
 	.body = "{\"message\":\"fake failure\"}\n" };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -208,6 +287,16 @@ static bool parse_version(const char *s, size_t n, unsigned *major, unsigned *mi
 	*minor = v[1];
 	return true;
 }
+
+/* <0, 0, >0 as a.b is below, at or above c.d */
+static int ver_cmp(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	if (a != c)
+		return a < c ? -1 : 1;
+	return b < d ? -1 : b > d;
+}
+
+static char server[64]; /* the Server header: Docker/VERSION (linux), Libpod/... */
 
 static int64_t mono_ms(void)
 {
@@ -556,11 +645,34 @@ static struct filters {
 	size_t n[FK_N];
 	struct fval v[FK_N][FVAL_MAX];
 	bool any;
+	struct slice refused; /* Podman: the first key it does not know, with a value */
 	char pool[HEAD_MAX];
 	size_t used;
 } flt;
 
 static jsmntok_t ftoks[FTOK_MAX];
+
+static const char *const podman_keys[] = {
+	"container", "event", "status", "image", "pod", "volume", "type", "label", NULL };
+
+/* Does raw (JSON string content) decode to plain, ASCII case ignored? */
+static bool jmatch_icase(struct slice raw, const char *plain)
+{
+	size_t i = 0, j = 0, pn = strlen(plain);
+	char u[4];
+
+	while (i < raw.n && j < pn) {
+		size_t k = jdec(raw.p, raw.n, &i, u);
+		char c = u[0];
+		if (k != 1)
+			return false;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != plain[j++])
+			return false;
+	}
+	return i == raw.n && j == pn;
+}
 
 static bool filter_add(int key, const char *s, const jsmntok_t *t, bool on)
 {
@@ -656,10 +768,19 @@ static bool filters_parse(const char *s, size_t n, char *msg, size_t msgn)
 	for (int i = 1; i + 1 < r; i = tok_skip(ftoks, r, i + 1)) {
 		const jsmntok_t *k = &ftoks[i], *val = &ftoks[i + 1];
 		int key = -1, end = tok_skip(ftoks, r, i + 1);
+		bool known = !opt.eng->podman;
 
 		for (int f = 0; f < FK_N; f++)
-			if (key_is(s, k, fk_names[f]))
+			if (opt.eng->podman ? k->type == JSMN_STRING && jmatch_icase(tok_slice(s, k),
+			    fk_names[f]) : key_is(s, k, fk_names[f]))
 				key = f;
+		if (opt.eng->podman && k->type == JSMN_STRING && jmatch_icase(tok_slice(s, k), "status"))
+			key = FK_EVENT;
+		/* Podman's keys, any case (libpod/events/filters.go); a value
+		 * counts if true, or any in the array form (pkg/util/filters.go) */
+		for (const char *const *pk = podman_keys; !known && *pk; pk++)
+			known = k->type == JSMN_STRING && jmatch_icase(tok_slice(s, k), *pk);
+
 		if (val->type == JSMN_OBJECT) {
 			/* {"key":{"value":true,...}}, the current form */
 			for (int j = i + 2; j + 1 < end; j = tok_skip(ftoks, r, j + 1)) {
@@ -672,6 +793,8 @@ static bool filters_parse(const char *s, size_t n, char *msg, size_t msgn)
 					snprintf(msg, msgn, "filters: too many values");
 					return false;
 				}
+				if (!known && s[bv->start] == 't' && !flt.refused.p)
+					flt.refused = tok_slice(s, k);
 			}
 		} else if (val->type == JSMN_ARRAY) {
 			/* {"key":["value",...]}, the legacy form dockerd still accepts */
@@ -684,6 +807,8 @@ static bool filters_parse(const char *s, size_t n, char *msg, size_t msgn)
 					snprintf(msg, msgn, "filters: too many values");
 					return false;
 				}
+				if (!known && !flt.refused.p)
+					flt.refused = tok_slice(s, k);
 			}
 		} else {
 			snprintf(msg, msgn, "json: cannot unmarshal filter into Go value of type map[string]bool");
@@ -1219,6 +1344,25 @@ enum {
 	H_JSON = 64,    /* Content-Type: application/json */
 };
 
+/* Podman's status line and headers up to Date (pkg/api/server/handler_api.go
+ * sets Api-Version, Libpod-Api-Version and Server on every answer,
+ * handler_rid.go X-Reference-Id, compat/ping.go the ping's; Go sorts them). */
+static int podman_head(char *b, size_t bn, unsigned code, unsigned h, const char *date)
+{
+	return snprintf(b, bn,
+		"HTTP/1.%d %u %s\r\n%s%s%s%s%sLibpod-Api-Version: %s\r\n%s%s"
+		"Server: %s\r\nX-Reference-Id: 0xc%09x\r\nDate: %s\r\n",
+		conn.minor, code, reason(code),
+		h & H_API ? "Api-Version: " : "", h & H_API ? opt.api : "", h & H_API ? "\r\n" : "",
+		h & H_PING ? "Builder-Version: 1\r\nBuildkit-Version: \r\nCache-Control: no-cache\r\n"
+			"Docker-Experimental: true\r\n" : "",
+		h & H_JSON ? "Content-Type: application/json\r\n" : "",
+		opt.eng->version,
+		h & H_PING ? "Libpod-Buildah-Version: 1.39.0\r\nOstype: linux\r\n" : "",
+		h & H_PING ? "Pragma: no-cache\r\n" : "",
+		server, 0x14260u + 0x40u * conn.no, date);
+}
+
 /* Header order follows Go's net/http: handler headers sorted, then Date,
  * Content-Length, then the ones the server adds (sniffed Content-Type,
  * Connection). */
@@ -1227,7 +1371,18 @@ static void answer(unsigned code, unsigned h, const char *body, size_t blen, siz
 	char head[1024], date[64];
 	int n;
 
+	if (opt.no_api_header)
+		h &= ~(unsigned)H_API;
 	http_date(date, sizeof date);
+	if (opt.eng->podman) {
+		n = podman_head(head, sizeof head, code, h, date);
+		if (n < 0 || (size_t)n >= sizeof head - 64)
+			child_exit();
+		n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %zu\r\n%s%s\r\n", clen,
+			h & H_PING ? "Content-Type: text/plain; charset=utf-8\r\n" : "",
+			(h & H_CLOSE) || conn.close ? "Connection: close\r\n" : "");
+		goto send;
+	}
 	n = snprintf(head, sizeof head,
 		"HTTP/1.%d %u %s\r\n%s%s%s%s%s%s%s%s%s%s%sDate: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
 		conn.minor, code, reason(code),
@@ -1237,10 +1392,11 @@ static void answer(unsigned code, unsigned h, const char *body, size_t blen, siz
 		h & H_EXP ? "Docker-Experimental: false\r\n" : "",
 		h & H_OS ? "Ostype: linux\r\n" : "",
 		h & H_PING ? "Pragma: no-cache\r\n" : "",
-		h & H_OS ? "Server: " : "", h & H_OS ? SERVER : "", h & H_OS ? "\r\n" : "",
+		h & H_OS ? "Server: " : "", h & H_OS ? server : "", h & H_OS ? "\r\n" : "",
 		date, clen,
 		h & H_PING ? "Content-Type: text/plain; charset=utf-8\r\n" : "",
 		(h & H_CLOSE) || conn.close ? "Connection: close\r\n" : "");
+send:
 	if (n < 0 || (size_t)n >= sizeof head)
 		child_exit();
 	out_put(head, (size_t)n);
@@ -1266,17 +1422,29 @@ static void answer_error(unsigned code, unsigned h, const char *msg)
 	answer(code, h | H_JSON, body, k, k);
 }
 
+/* Version, ApiVersion, MinAPIVersion; Version, ApiVersion, MinAPIVersion */
 static const char version_fmt[] =
-	"{\"Platform\":{\"Name\":\"\"},\"Components\":[{\"Name\":\"Engine\",\"Version\":\"20.10.24+dfsg1\","
+	"{\"Platform\":{\"Name\":\"\"},\"Components\":[{\"Name\":\"Engine\",\"Version\":\"%s\","
 	"\"Details\":{\"ApiVersion\":\"%s\",\"Arch\":\"amd64\",\"BuildTime\":\"2026-05-07T21:09:36.000000000+00:00\","
 	"\"Experimental\":\"false\",\"GitCommit\":\"5d6db84\",\"GoVersion\":\"go1.19.8\",\"KernelVersion\":"
-	"\"6.18.44-fc-v669\",\"MinAPIVersion\":\"1.12\",\"Os\":\"linux\"}},{\"Name\":\"containerd\",\"Version\":"
+	"\"6.18.44-fc-v669\",\"MinAPIVersion\":\"%s\",\"Os\":\"linux\"}},{\"Name\":\"containerd\",\"Version\":"
 	"\"1.6.20~ds1\",\"Details\":{\"GitCommit\":\"1.6.20~ds1-1+deb12u3\"}},{\"Name\":\"runc\",\"Version\":"
 	"\"1.1.5+ds1\",\"Details\":{\"GitCommit\":\"1.1.5+ds1-1+deb12u1\"}},{\"Name\":\"docker-init\",\"Version\":"
-	"\"0.19.0\",\"Details\":{\"GitCommit\":\"\"}}],\"Version\":\"20.10.24+dfsg1\",\"ApiVersion\":\"%s\","
-	"\"MinAPIVersion\":\"1.12\",\"GitCommit\":\"5d6db84\",\"GoVersion\":\"go1.19.8\",\"Os\":\"linux\","
+	"\"0.19.0\",\"Details\":{\"GitCommit\":\"\"}}],\"Version\":\"%s\",\"ApiVersion\":\"%s\","
+	"\"MinAPIVersion\":\"%s\",\"GitCommit\":\"5d6db84\",\"GoVersion\":\"go1.19.8\",\"Os\":\"linux\","
 	"\"Arch\":\"amd64\",\"KernelVersion\":\"6.18.44-fc-v669\",\"BuildTime\":"
 	"\"2026-05-07T21:09:36.000000000+00:00\"}\n";
+
+/* Podman's (compat/version.go): the Libpod version three times, then the
+ * compat ApiVersion. The compat minimum is 1.24 in every Podman 5. */
+static const char podman_version_fmt[] =
+	"{\"Platform\":{\"Name\":\"linux/amd64/debian-13\"},\"Components\":[{\"Name\":\"Podman Engine\","
+	"\"Version\":\"%s\",\"Details\":{\"APIVersion\":\"%s\",\"Arch\":\"amd64\",\"BuildTime\":"
+	"\"2026-05-07T21:09:36Z\",\"Experimental\":\"false\",\"GitCommit\":\"\",\"GoVersion\":\"go1.24.4\","
+	"\"KernelVersion\":\"6.18.44-fc-v669\",\"MinAPIVersion\":\"4.0.0\",\"Os\":\"linux\"}}],"
+	"\"Version\":\"%s\",\"ApiVersion\":\"%s\",\"MinAPIVersion\":\"1.24\",\"GitCommit\":\"\","
+	"\"GoVersion\":\"go1.24.4\",\"Os\":\"linux\",\"Arch\":\"amd64\",\"KernelVersion\":"
+	"\"6.18.44-fc-v669\",\"BuildTime\":\"2026-05-07T21:09:36Z\"}\n";
 
 /* ---- HTTP requests ------------------------------------------------------- */
 
@@ -1289,6 +1457,9 @@ struct req {
 	unsigned nhost;
 	bool close, keepalive, has_te;
 	uint64_t clen;
+	const char *accept[ACCEPT_MAX]; /* Accept header lines, in order (beyond: ignored) */
+	size_t accept_n[ACCEPT_MAX];
+	unsigned naccept;
 };
 
 static bool tchar(char c)
@@ -1424,6 +1595,9 @@ static bool parse_head(size_t hn, struct req *r)
 				return false;
 		} else if (ieq(p, (size_t)(colon - p), "transfer-encoding")) {
 			r->has_te = true;
+		} else if (ieq(p, (size_t)(colon - p), "accept") && r->naccept < ACCEPT_MAX) {
+			r->accept[r->naccept] = v;
+			r->accept_n[r->naccept++] = (size_t)(ve - v);
 		}
 	}
 	return true;
@@ -1445,6 +1619,17 @@ static void log_request(const struct req *r)
 		memcpy(line + n, r->host, r->host_n);
 		n += r->host_n;
 	}
+	for (unsigned i = 0; opt.log_accept && i < (r->naccept ? r->naccept : 1); i++) {
+		/* within the head, so within line: each " accept=" stands for a ":" and "\r\n" at least */
+		memcpy(line + n, " accept=", 8);
+		n += 8;
+		if (!r->naccept)
+			line[n++] = '-';
+		else {
+			memcpy(line + n, r->accept[i], r->accept_n[i]);
+			n += r->accept_n[i];
+		}
+	}
 	line[n++] = '\n';
 	fd = open(opt.logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -1453,6 +1638,351 @@ static void log_request(const struct req *r)
 		/* a lost log line shows up in the test that reads it */
 	}
 	close(fd);
+}
+
+/* ---- what a current engine does to an event ------------------------------
+ * From API 1.52 Docker's events have no status/id/from. Below it, Docker 29
+ * puts them back on container and image events by encoding the event,
+ * decoding it into a map[string]any and encoding that (daemon/internal/
+ * compat/compat.go): keys come out sorted, numbers through float64 and
+ * strings re-escaped by Go. Other types are the plain struct, without them.
+ */
+enum { X_NONE, X_STRIP, X_DOCKER29 };
+static int xmode;
+static char *xbuf;         /* the rewritten event (mapped at start) */
+static size_t xcap, xlen;
+static bool xover;         /* did not fit: the event is sent as it is */
+static struct view xview;
+
+struct xmem {
+	struct slice key;  /* raw JSON string content */
+	int v;             /* value token, or -1: the string sv */
+	struct slice sv;
+};
+static struct xmem xmem[XMEM_MAX];
+static size_t xmem_used;
+
+static void xput(const char *p, size_t n)
+{
+	if (xlen + n > xcap) {
+		xover = true;
+		return;
+	}
+	memcpy(xbuf + xlen, p, n);
+	xlen += n;
+}
+
+static bool legacy_key(const char *s, const jsmntok_t *k)
+{
+	return key_is(s, k, "status") || key_is(s, k, "id") || key_is(s, k, "from");
+}
+
+/* Token t's text, a string with its quotes. */
+static struct slice tok_raw(const char *s, const jsmntok_t *t)
+{
+	size_t qt = t->type == JSMN_STRING;
+	struct slice r = { s + t->start - qt, (size_t)(t->end - t->start) + 2 * qt };
+	return r;
+}
+
+/* Compares the decoded contents of two JSON strings byte-wise, as Go
+ * sorts map keys. */
+static int jcmp(struct slice a, struct slice b)
+{
+	size_t i = 0, j = 0, an = 0, bn = 0, ak = 0, bk = 0;
+	char ua[4], ub[4];
+
+	for (;;) {
+		if (ak == an && i < a.n) {
+			an = jdec(a.p, a.n, &i, ua);
+			ak = 0;
+		}
+		if (bk == bn && j < b.n) {
+			bn = jdec(b.p, b.n, &j, ub);
+			bk = 0;
+		}
+		if (ak == an || bk == bn)
+			return (bk == bn) - (ak == an);
+		if (ua[ak] != ub[bk])
+			return (unsigned char)ua[ak] < (unsigned char)ub[bk] ? -1 : 1;
+		ak++;
+		bk++;
+	}
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes there), 0 if invalid;
+ * *cp its code point. */
+static size_t utf8_seq(const unsigned char *p, size_t n, unsigned *cp)
+{
+	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	unsigned v;
+
+	if (len == 0 || p[0] > 0xf4 || len > n)
+		return 0;
+	v = p[0] & (0x7fu >> len);
+	for (size_t k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[k] & 0x3fu);
+	}
+	if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+	    v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* A JSON string's content (raw, escaped) as Go's encoder writes the
+ * decoded string with HTML escaping (encoding/json encodeState.string). */
+static void go_string_body(struct slice raw)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i = 0;
+	char u[4], e[6];
+
+	while (i < raw.n) {
+		size_t at = i, k = jdec(raw.p, raw.n, &i, u);
+		unsigned char c = (unsigned char)u[0];
+		unsigned cp = 0;
+
+		if (k == 1 && c < 0x80) {
+			const char *esc = NULL;
+			switch (c) {
+			case '"': esc = "\\\""; break;
+			case '\\': esc = "\\\\"; break;
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\t': esc = "\\t"; break;
+			default: break;
+			}
+			if (esc) {
+				xput(esc, 2);
+			} else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+				memcpy(e, "\\u00", 4);
+				e[4] = hx[c >> 4];
+				e[5] = hx[c & 15];
+				xput(e, 6);
+			} else {
+				xput(u, 1);
+			}
+			continue;
+		}
+		if (k == 1) {
+			/* a raw byte >= 0x80: the sequence it starts, or U+FFFD */
+			k = utf8_seq((const unsigned char *)raw.p + at, raw.n - at, &cp);
+			if (k == 0) {
+				xput("\\ufffd", 6);
+				continue;
+			}
+			memcpy(u, raw.p + at, k);
+			i = at + k;
+		} else {
+			utf8_seq((const unsigned char *)u, k, &cp);
+		}
+		if (cp == 0x2028 || cp == 0x2029)
+			xput(cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+		else
+			xput(u, k);
+	}
+}
+
+static void go_string(struct slice raw)
+{
+	xput("\"", 1);
+	go_string_body(raw);
+	xput("\"", 1);
+}
+
+/* A JSON number decoded into a float64 and written as encoding/json writes
+ * a float64: the shortest digits that read back the same, in 'f' form for
+ * 1e-6 <= |x| < 1e21, else 'e' form with "e-07" cleaned to "e-7". */
+static void go_number(const char *p, size_t n)
+{
+	char num[64], e[40], digits[24], txt[64];
+	size_t nd = 0, k = 0;
+	double d, a;
+	int prec, exp10;
+	const char *x;
+
+	if (n >= sizeof num)
+		n = sizeof num - 1;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	d = strtod(num, NULL);
+	a = d < 0 ? -d : d;
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec - 1, d);
+		if (strtod(e, NULL) == d)
+			break;
+	}
+	for (x = e; *x && *x != 'e'; x++)
+		if (*x >= '0' && *x <= '9' && nd < sizeof digits)
+			digits[nd++] = *x;
+	exp10 = *x ? atoi(x + 1) : 0;
+	if (e[0] == '-')
+		txt[k++] = '-';
+	if (a == 0 || (a >= 1e-6 && a < 1e21)) {
+		int point = exp10 + 1; /* digits before the decimal point */
+		if (point <= 0) {
+			memcpy(txt + k, "0.", 2);
+			k += 2;
+			for (int z = 0; z < -point; z++)
+				txt[k++] = '0';
+			memcpy(txt + k, digits, nd);
+			k += nd;
+		} else if ((size_t)point >= nd) {
+			memcpy(txt + k, digits, nd);
+			k += nd;
+			for (size_t z = nd; z < (size_t)point; z++)
+				txt[k++] = '0';
+		} else {
+			memcpy(txt + k, digits, (size_t)point);
+			k += (size_t)point;
+			txt[k++] = '.';
+			memcpy(txt + k, digits + point, nd - (size_t)point);
+			k += nd - (size_t)point;
+		}
+	} else {
+		txt[k++] = digits[0];
+		if (nd > 1) {
+			txt[k++] = '.';
+			memcpy(txt + k, digits + 1, nd - 1);
+			k += nd - 1;
+		}
+		if (exp10 < 0)
+			k += (size_t)snprintf(txt + k, sizeof txt - k, "e-%d", -exp10);
+		else
+			k += (size_t)snprintf(txt + k, sizeof txt - k, "e+%02d", exp10);
+	}
+	xput(txt, k);
+}
+
+static int go_value(const char *s, int ntok, int t);
+
+/* An object as Go writes a map[string]any: members sorted by key, the last
+ * of equal keys kept; at the top level (extra given) the legacy members
+ * dropped and extra added. */
+static void go_object(const char *s, int ntok, int t, const struct xmem *extra, size_t nextra)
+{
+	size_t base = xmem_used, m;
+	int end = tok_skip(toks, ntok, t);
+	bool first = true;
+
+	for (int i = t + 1; i + 1 < end; i = tok_skip(toks, ntok, i + 1)) {
+		if (extra && legacy_key(s, &toks[i]))
+			continue;
+		if (xmem_used == XMEM_MAX) {
+			xover = true;
+			return;
+		}
+		xmem[xmem_used].key = tok_slice(s, &toks[i]);
+		xmem[xmem_used].v = i + 1;
+		xmem_used++;
+	}
+	for (size_t k = 0; k < nextra && xmem_used < XMEM_MAX; k++)
+		xmem[xmem_used++] = extra[k];
+	for (size_t a = base + 1; a < xmem_used; a++) { /* stable: equal keys keep their order */
+		struct xmem x = xmem[a];
+		size_t b = a;
+		for (; b > base && jcmp(xmem[b - 1].key, x.key) > 0; b--)
+			xmem[b] = xmem[b - 1];
+		xmem[b] = x;
+	}
+	xput("{", 1);
+	for (m = base; m < xmem_used; m++) {
+		if (m + 1 < xmem_used && jcmp(xmem[m].key, xmem[m + 1].key) == 0)
+			continue;
+		if (!first)
+			xput(",", 1);
+		first = false;
+		go_string(xmem[m].key);
+		xput(":", 1);
+		if (xmem[m].v < 0)
+			go_string(xmem[m].sv);
+		else
+			go_value(s, ntok, xmem[m].v);
+	}
+	xput("}", 1);
+	xmem_used = base;
+}
+
+/* Writes token t's value the Go way; returns the index past it. */
+static int go_value(const char *s, int ntok, int t)
+{
+	int end = tok_skip(toks, ntok, t);
+
+	switch (toks[t].type) {
+	case JSMN_OBJECT:
+		go_object(s, ntok, t, NULL, 0);
+		break;
+	case JSMN_ARRAY:
+		xput("[", 1);
+		for (int i = t + 1; i < end; i = tok_skip(toks, ntok, i)) {
+			if (i > t + 1)
+				xput(",", 1);
+			go_value(s, ntok, i);
+		}
+		xput("]", 1);
+		break;
+	case JSMN_STRING:
+		go_string(tok_slice(s, &toks[t]));
+		break;
+	default:
+		if (s[toks[t].start] == 't' || s[toks[t].start] == 'f' || s[toks[t].start] == 'n')
+			xput(s + toks[t].start, (size_t)(toks[t].end - toks[t].start));
+		else
+			go_number(s + toks[t].start, (size_t)(toks[t].end - toks[t].start));
+		break;
+	}
+	return end;
+}
+
+/* The event as this engine sends it at the request's API version. */
+static const char *xform(const char *j, size_t n, size_t *xn)
+{
+	int ntok;
+	bool container, image;
+
+	*xn = n;
+	if (xmode == X_NONE || (ntok = parse_line(j, n)) < 1)
+		return j;
+	xlen = 0;
+	xover = false;
+	view_from_tokens(&xview, j, ntok);
+	container = jmatch(xview.type, "container", 9, false);
+	image = jmatch(xview.type, "image", 5, false);
+	if (xmode == X_DOCKER29 && (container || image)) {
+		/* backFillLegacy (router/system/system_routes.go) */
+		const struct slice *img = attr_get(&xview, "image", 5);
+		struct xmem extra[3] = {
+			{ sl("id"), -1, xview.id },
+			{ sl("status"), -1, xview.action },
+			{ sl("from"), -1, img ? *img : sl("") },
+		};
+		xmem_used = 0;
+		go_object(j, ntok, 0, extra, container ? 3 : 2);
+	} else {
+		bool first = true;
+		xput("{", 1);
+		for (int i = 1; i + 1 < ntok; i = tok_skip(toks, ntok, i + 1)) {
+			struct slice k = tok_raw(j, &toks[i]), v = tok_raw(j, &toks[i + 1]);
+			if (legacy_key(j, &toks[i]))
+				continue;
+			if (!first)
+				xput(",", 1);
+			first = false;
+			xput(k.p, k.n);
+			xput(":", 1);
+			xput(v.p, v.n);
+		}
+		xput("}", 1);
+	}
+	if (xover)
+		return j;
+	*xn = xlen;
+	return xbuf;
 }
 
 /* ---- /events ------------------------------------------------------------ */
@@ -1501,8 +2031,31 @@ static bool parse_ts(const char *s, size_t n, int64_t *ns)
 	return true;
 }
 
+/* Podman's error answer (pkg/api/handlers/utils/errors.go, ErrorModel):
+ * {"cause":C,"message":M,"response":code}, C = raw + post (raw JSON string
+ * content), M = pre + C. */
+static void answer_podman_error(unsigned code, const char *pre, struct slice raw, const char *post)
+{
+	char num[24];
+	struct slice p = sl(pre), t = sl(post);
+
+	xlen = 0;
+	xover = false;
+	xput("{\"cause\":\"", 10);
+	go_string_body(raw);
+	go_string_body(t);
+	xput("\",\"message\":\"", 13);
+	go_string_body(p);
+	go_string_body(raw);
+	go_string_body(t);
+	xput("\",\"response\":", 13);
+	xput(num, u64_dec(num, code));
+	xput("}\n", 2);
+	answer(code, H_API | H_JSON, xbuf, xlen, xlen);
+}
+
 /* Fills q from the target's query; false: an error was answered. */
-static bool parse_query(const char *qs, size_t qn)
+static bool parse_query(const struct req *rq, const char *qs, size_t qn)
 {
 	char msg[256];
 
@@ -1543,7 +2096,22 @@ static bool parse_query(const char *qs, size_t qn)
 		}
 	}
 	if (!filters_parse(q.filters, q.has_filters ? q.filters_n : 0, msg, sizeof msg)) {
-		answer_error(500, H_API | H_EXP | H_OS, msg);
+		if (opt.eng->podman) {
+			/* compat/events.go: "failed to parse filters for %s: %w", r.URL */
+			char pre[HEAD_MAX + 64];
+			snprintf(pre, sizeof pre, "failed to parse filters for %.*s: ",
+				(int)rq->target_n, rq->target);
+			answer_podman_error(400, pre, sl(msg), "");
+		} else {
+			answer_error(500, H_API | H_EXP | H_OS, msg);
+		}
+		return false;
+	}
+	if (flt.refused.p) {
+		/* libpod/events: fmt.Errorf("failed to parse event filters: %w",
+		 * fmt.Errorf("%s is an invalid filter", key)), a 500 since 5.3 */
+		answer_podman_error(500, "failed to parse event filters: ", flt.refused,
+			" is an invalid filter");
 		return false;
 	}
 	if (q.has_until && q.has_since && q.until < q.since) {
@@ -1553,6 +2121,139 @@ static bool parse_query(const char *qs, size_t qn)
 		return false;
 	}
 	return true;
+}
+
+/* ---- Accept ----------------------------------------------------------------
+ * gddo's header.ParseAccept (vendored by moby), case-sensitive values: per
+ * header line, "type/sub[;q=N], ..."; a parameter other than q drops the
+ * entry and the rest of its line, and so does anything but "," after q.
+ */
+struct spec {
+	const char *p;
+	size_t n;
+	double q;
+};
+
+static bool gtoken(char c)
+{
+	return c > 0x20 && c < 0x7f && !strchr("\"(),/:;<=>?@[]\\{}", c);
+}
+
+static const char *gspace(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+static size_t parse_accept(const struct req *rq, struct spec *sp, size_t max)
+{
+	size_t k = 0;
+
+	for (unsigned l = 0; l < rq->naccept; l++) {
+		const char *s = rq->accept[l], *e = s + rq->accept_n[l];
+		while (k < max) {
+			const char *v = s;
+			double qv = 1.0;
+			while (s < e && (gtoken(*s) || *s == '/'))
+				s++;
+			if (s == v)
+				break;
+			sp[k].p = v;
+			sp[k].n = (size_t)(s - v);
+			s = gspace(s, e);
+			if (s < e && *s == ';') {
+				s = gspace(s + 1, e);
+				if (e - s < 2 || s[0] != 'q' || s[1] != '=')
+					break;
+				s += 2;
+				/* expectQuality: "0" or "1", then optionally "." and digits */
+				if (s == e || (*s != '0' && *s != '1'))
+					break;
+				qv = *s++ - '0';
+				if (s < e && *s == '.') {
+					double d = 1;
+					uint64_t num = 0;
+					for (s++; s < e && *s >= '0' && *s <= '9' && d < 1e15; s++) {
+						num = num * 10 + (uint64_t)(*s - '0');
+						d *= 10;
+					}
+					qv += (double)num / d;
+				}
+			}
+			sp[k++].q = qv;
+			s = gspace(s, e);
+			if (s == e || *s != ',')
+				break;
+			s = gspace(s + 1, e);
+		}
+	}
+	return k;
+}
+
+/* The events body type this engine answers for the request. */
+static int negotiate(const struct req *rq, bool v152)
+{
+	static const int offers3[] = { CT_JSONL, CT_NDJSON, CT_SEQ };
+	struct spec sp[SPEC_MAX];
+	const int *offers = offers3;
+	size_t noffers = 3, ns;
+	int best, bestwild = 3;
+	double bestq = -1.0;
+
+	if (opt.force_ct >= 0)
+		return opt.force_ct;
+	if (opt.eng->neg == NEG_NONE)
+		return CT_JSON;
+	ns = parse_accept(rq, sp, SPEC_MAX);
+	if (opt.eng->neg == NEG_STRICT) {
+		/* contenttype.MatchAcceptStrict: exact types, highest q, ties
+		 * to the earlier offer; nothing when the first Accept is empty */
+		best = v152 ? CT_JSONL : CT_JSON;
+		if (rq->naccept == 0 || rq->accept_n[0] == 0)
+			return best;
+		for (size_t o = 0; o < noffers; o++)
+			for (size_t i = 0; i < ns; i++)
+				if (sp[i].q != 0 && seq(sp[i].p, sp[i].n, ct_names[offers[o]]) &&
+				    sp[i].q > bestq) {
+					bestq = sp[i].q;
+					best = offers[o];
+				}
+		return best;
+	}
+	/* gddo httputil.NegotiateContentType: wildcards, the more specific
+	 * match wins at equal q, then the earlier offer */
+	if (opt.eng->neg == NEG_GDDO) {
+		offers = offers3 + 1;
+		noffers = 2;
+	}
+	best = CT_JSON;
+	for (size_t o = 0; o < noffers; o++) {
+		const char *off = ct_names[offers[o]];
+		for (size_t i = 0; i < ns; i++) {
+			const struct spec *x = &sp[i];
+			if (x->q == 0.0 || x->q < bestq)
+				continue;
+			if (seq(x->p, x->n, "*/*")) {
+				if (x->q > bestq || bestwild > 2) {
+					bestq = x->q;
+					bestwild = 2;
+					best = offers[o];
+				}
+			} else if (x->n >= 2 && x->p[x->n - 2] == '/' && x->p[x->n - 1] == '*') {
+				if (strncmp(off, x->p, x->n - 1) == 0 && (x->q > bestq || bestwild > 1)) {
+					bestq = x->q;
+					bestwild = 1;
+					best = offers[o];
+				}
+			} else if (seq(x->p, x->n, off) && (x->q > bestq || bestwild > 0)) {
+				bestq = x->q;
+				bestwild = 0;
+				best = offers[o];
+			}
+		}
+	}
+	return best;
 }
 
 struct fault {
@@ -1565,9 +2266,12 @@ struct fault {
 static struct emitter {
 	int mode;
 	bool identity;
+	bool rs;          /* application/json-seq: 0x1E before each event */
+	bool head_due;    /* --withhold-head: the head waits in head[] for the first event */
 	uint64_t seq;
-	size_t mlen;
+	size_t mlen, hlen;
 	unsigned mcount, mgroup;
+	char head[1024];
 	char mbuf[MERGE_MAX];
 } em;
 
@@ -1578,10 +2282,16 @@ static void chunk_head(size_t n)
 	out_put(h, (size_t)k);
 }
 
-/* Bytes [from,to) of the event payload j + "\n". */
+/* Bytes [from,to) of the event's record: [0x1E] j "\n". */
 static void payload(const char *j, size_t n, size_t from, size_t to)
 {
-	if (from < n)
+	size_t rs = em.rs;
+
+	if (from < rs && to > 0)
+		out_put("\x1e", 1);
+	from = from > rs ? from - rs : 0;
+	to = to > rs ? to - rs : 0;
+	if (from < n && to > from)
 		out_put(j + from, (to < n ? to : n) - from);
 	if (to > n)
 		out_put("\n", 1);
@@ -1598,10 +2308,19 @@ static void merge_flush(void)
 	em.mcount = 0;
 }
 
+static void head_now(void)
+{
+	if (em.head_due) {
+		out_put(em.head, em.hlen);
+		em.head_due = false;
+	}
+}
+
 static void emit_event(const char *j, size_t n)
 {
-	size_t total = n + 1, p;
+	size_t total = n + 1 + em.rs, p;
 
+	head_now();
 	if (em.identity) {
 		payload(j, n, 0, total);
 	} else if (em.mode == CH_SPLIT && total >= 2) {
@@ -1618,14 +2337,20 @@ static void emit_event(const char *j, size_t n)
 			merge_flush();
 		if (em.mcount == 0)
 			em.mgroup = 2 + (unsigned)(em.seq % 4);
+		if (em.rs)
+			em.mbuf[em.mlen++] = '\x1e';
 		memcpy(em.mbuf + em.mlen, j, n);
 		em.mbuf[em.mlen + n] = '\n';
-		em.mlen += total;
+		em.mlen += n + 1;
 		if (++em.mcount >= em.mgroup)
 			merge_flush();
 	} else {
 		merge_flush();
-		chunk_head(total);
+		/* Docker 29 writes the separator on its own, and flushes
+		 * every write (httputils/json-seq.go, ioutils.WriteFlusher) */
+		if (em.rs)
+			out_put("1\r\n\x1e\r\n", 6);
+		chunk_head(n + 1);
 		out_put(j, n);
 		out_put("\n\r\n", 3);
 	}
@@ -1637,8 +2362,9 @@ __attribute__((noreturn))
 static void cut_now(const char *j, size_t n, bool mid)
 {
 	merge_flush();
+	head_now();
 	if (mid && j) {
-		size_t total = n + 1, half = total / 2 ? total / 2 : 1;
+		size_t total = n + 1 + em.rs, half = total / 2 ? total / 2 : 1;
 		if (!em.identity)
 			chunk_head(total);
 		payload(j, n, 0, half);
@@ -1655,9 +2381,17 @@ struct run {
 /* Sends one candidate event; the caller has checked since/until. */
 static void offer(struct run *r, const char *j, size_t n)
 {
+	size_t xn;
+	const char *x = xform(j, n, &xn);
+
 	if (r->f->cut && r->sent == r->f->cut_after)
-		cut_now(j, n, r->f->cut_mid);
-	emit_event(j, n);
+		cut_now(x, xn, r->f->cut_mid);
+	if (r->sent == 0 && opt.quiet_ms) {
+		merge_flush();
+		out_flush();
+		wait_ms((int64_t)opt.quiet_ms);
+	}
+	emit_event(x, xn);
 	r->sent++;
 	if (opt.interval_ms) {
 		merge_flush();
@@ -1670,24 +2404,43 @@ static struct view view;
 
 /* Streams the matching events. Returns true to keep serving requests on the
  * connection (after a final chunk), false to end it. */
-static bool stream_events(const struct req *rq, const struct fault *f)
+static bool stream_events(const struct req *rq, const struct fault *f, bool v152)
 {
-	char head[512], date[64];
+	char date[64];
 	struct run r = { f, 0 };
 	int64_t since = q.has_since ? q.since : INT64_MIN;
-	int n;
+	int64_t until = q.has_until ? q.until : INT64_MAX;
+	int ct = negotiate(rq, v152), n;
 
-	memset(&em, 0, offsetof(struct emitter, mbuf));
+	memset(&em, 0, offsetof(struct emitter, head));
 	em.mode = f->chunking;
 	em.identity = f->identity || rq->minor == 0; /* an HTTP/1.0 client gets no chunking */
+	em.rs = ct == CT_SEQ;
+	xmode = opt.eng->podman ? X_NONE : v152 ? X_STRIP : opt.eng->docker29 ? X_DOCKER29 : X_NONE;
+	if (opt.eng->podman) {
+		/* libpod/events/filters.go: e.Time.After(since), e.Time.Before(until) */
+		if (since < INT64_MAX)
+			since++;
+		if (until > INT64_MIN)
+			until--;
+	}
 	http_date(date, sizeof date);
-	n = snprintf(head, sizeof head,
-		"%s\r\nApi-Version: %s\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\n"
-		"Ostype: linux\r\nServer: " SERVER "\r\nDate: %s\r\n%s%s\r\n",
-		em.identity ? "HTTP/1.0 200 OK" : "HTTP/1.1 200 OK", opt.api, date,
+	if (opt.eng->podman)
+		n = podman_head(em.head, sizeof em.head, 200, opt.no_api_header ? H_JSON : H_API | H_JSON, date);
+	else
+		n = snprintf(em.head, sizeof em.head,
+			"%s\r\n%s%s%sContent-Type: %s\r\nDocker-Experimental: false\r\n"
+			"Ostype: linux\r\nServer: %s\r\nDate: %s\r\n",
+			em.identity ? "HTTP/1.0 200 OK" : "HTTP/1.1 200 OK",
+			opt.no_api_header ? "" : "Api-Version: ", opt.no_api_header ? "" : opt.api,
+			opt.no_api_header ? "" : "\r\n", ct_names[ct], server, date);
+	n += snprintf(em.head + n, sizeof em.head - (size_t)n, "%s%s\r\n",
 		conn.close && !em.identity ? "Connection: close\r\n" : "",
 		em.identity ? "" : "Transfer-Encoding: chunked\r\n");
-	out_put(head, (size_t)n);
+	em.hlen = (size_t)n;
+	em.head_due = true;
+	if (!opt.withhold)
+		head_now();
 
 	if (opt.evfile) {
 		for (uint64_t round = 0; round < opt.repeat; round++) {
@@ -1698,7 +2451,7 @@ static bool stream_events(const struct req *rq, const struct fault *f)
 				size_t jn = L->len;
 				int64_t tn = L->tn + add;
 
-				if (tn < since || (q.has_until && tn > q.until))
+				if (tn < since || tn > until)
 					continue;
 				if (flt.any) {
 					view_from_tokens(&view, j, parse_line(j, jn));
@@ -1718,7 +2471,7 @@ static bool stream_events(const struct req *rq, const struct fault *f)
 			int64_t tn = opt.t0 + (int64_t)i * MS;
 			int legacy;
 
-			if (q.has_until && tn > q.until)
+			if (tn > until)
 				break;
 			legacy = gen_view(&view, i);
 			if (flt.any && !filters_match(&view))
@@ -1741,6 +2494,8 @@ static bool stream_events(const struct req *rq, const struct fault *f)
 	if (f->cut)
 		cut_now(NULL, 0, false); /* fewer events than --cut-after: still hang up */
 	merge_flush();
+	if (q.has_until || opt.end || em.identity)
+		head_now(); /* a withheld head goes out at the end of the body */
 	if (em.identity) {
 		out_flush();
 		return false; /* the close delimits the body */
@@ -1757,7 +2512,7 @@ static bool stream_events(const struct req *rq, const struct fault *f)
 	return false;
 }
 
-static bool serve_events(const struct req *rq, const char *qs, size_t qn)
+static bool serve_events(const struct req *rq, const char *qs, size_t qn, bool v152)
 {
 	unsigned nreq = atomic_fetch_add(events_seen, 1) + 1;
 	struct fault f = { .chunking = CH_ONE };
@@ -1818,11 +2573,11 @@ static bool serve_events(const struct req *rq, const char *qs, size_t qn)
 		wait_ms(-1);
 		return false;
 	}
-	if (!parse_query(qs, qn)) {
+	if (!parse_query(rq, qs, qn)) {
 		out.dribble = false;
 		return !rq->close;
 	}
-	keep = stream_events(rq, &f);
+	keep = stream_events(rq, &f, v152);
 	out.dribble = false;
 	return keep;
 }
@@ -1862,21 +2617,29 @@ static bool route(const struct req *rq)
 		answer(404, H_JSON, nf, sizeof nf - 1, sizeof nf - 1);
 		return keep;
 	}
-	if (versioned) {
+	/* dockerd checks every route (daemon/server/middleware/version.go), the
+	 * version quoted as the path has it; Podman checks none. */
+	if (versioned && !opt.eng->podman) {
 		char msg[256];
-		if (major > opt.api_major || (major == opt.api_major && minor > opt.api_minor)) {
+		int vn = (int)(memchr(path + 2, '/', pn - 2) - (const void *)(path + 2));
+		if (ver_cmp(major, minor, opt.api_major, opt.api_minor) > 0) {
 			snprintf(msg, sizeof msg,
-				"client version %u.%u is too new. Maximum supported API version is %s",
-				major, minor, opt.api);
+				"client version %.*s is too new. Maximum supported API version is %s",
+				vn, path + 2, opt.api);
 			answer_error(400, H_API | H_OS, msg);
 			return keep;
 		}
-		if (major < 1 || (major == 1 && minor < 12)) {
-			snprintf(msg, sizeof msg, "client version %u.%u is too old. Minimum supported API "
-				"version is 1.12, please upgrade your client to a newer version", major, minor);
+		if (ver_cmp(major, minor, opt.min_major, opt.min_minor) < 0) {
+			snprintf(msg, sizeof msg, "client version %.*s is too old. Minimum supported API "
+				"version is %s, please upgrade your client to a newer version",
+				vn, path + 2, opt.min_api);
 			answer_error(400, H_API | H_OS, msg);
 			return keep;
 		}
+	}
+	if (!versioned) {
+		major = opt.api_major; /* dockerd serves an unversioned path at its newest */
+		minor = opt.api_minor;
 	}
 	if (which == 1) {
 		/* dockerd answers HEAD /_ping with Content-Length: 0 */
@@ -1885,11 +2648,15 @@ static bool route(const struct req *rq)
 	}
 	if (which == 2) {
 		char body[2048];
-		int n = snprintf(body, sizeof body, version_fmt, opt.api, opt.api);
+		int n = opt.eng->podman ?
+			snprintf(body, sizeof body, podman_version_fmt, opt.eng->version,
+				opt.eng->version, opt.eng->version, opt.api) :
+			snprintf(body, sizeof body, version_fmt, opt.eng->version, opt.api,
+				opt.min_api, opt.eng->version, opt.api, opt.min_api);
 		answer(200, H_API | H_EXP | H_OS | H_JSON, body, (size_t)n, (size_t)n);
 		return keep;
 	}
-	return serve_events(rq, qs, qn) && keep;
+	return serve_events(rq, qs, qn, ver_cmp(major, minor, 1, 52) >= 0) && keep;
 }
 
 /* Discards a request body the client announced (GET has none in practice). */
@@ -2189,6 +2956,37 @@ static void parse_args(int argc, char **argv)
 			opt.api = V("--api");
 			if (!parse_version(opt.api, strlen(opt.api), &opt.api_major, &opt.api_minor))
 				usage_error("--api %s: expected X.Y", opt.api);
+		} else if (is_opt(a, "--min-api")) {
+			opt.min_api = V("--min-api");
+			if (!parse_version(opt.min_api, strlen(opt.min_api), &opt.min_major, &opt.min_minor))
+				usage_error("--min-api %s: expected X.Y", opt.min_api);
+		} else if (is_opt(a, "--engine")) {
+			const char *v = V("--engine");
+			size_t k;
+			for (k = 0; k < sizeof engines / sizeof engines[0]; k++)
+				if (strcmp(v, engines[k].name) == 0)
+					break;
+			if (k == sizeof engines / sizeof engines[0])
+				usage_error("--engine %s: expected dockerd, docker29, docker29.2, "
+					"docker29.0, podman5 or podman5.8", v);
+			opt.eng = &engines[k];
+		} else if (is_opt(a, "--no-api-header")) {
+			opt.no_api_header = true;
+		} else if (is_opt(a, "--content-type")) {
+			const char *v = V("--content-type");
+			opt.force_ct = -1;
+			for (int k = 0; k < CT_N; k++)
+				if (strcmp(v, ct_names[k]) == 0)
+					opt.force_ct = k;
+			if (opt.force_ct < 0)
+				usage_error("--content-type %s: expected application/json, "
+					"application/x-ndjson, application/jsonl or application/json-seq", v);
+		} else if (is_opt(a, "--withhold-head")) {
+			opt.withhold = true;
+		} else if (is_opt(a, "--quiet")) {
+			opt.quiet_ms = num_arg("--quiet", V("--quiet"), 86400000);
+		} else if (is_opt(a, "--log-accept")) {
+			opt.log_accept = true;
 		} else if (is_opt(a, "--live")) {
 			opt.live = true;
 		} else if (is_opt(a, "--interval")) {
@@ -2256,6 +3054,21 @@ static void parse_args(int argc, char **argv)
 		usage_error("--cut-mid needs --cut-after");
 	if (body_set && !opt.status)
 		usage_error("--body needs --status");
+	if (opt.log_accept && !opt.logfile)
+		usage_error("--log-accept needs --log");
+	if (!opt.api) {
+		opt.api = opt.eng->api;
+		parse_version(opt.api, strlen(opt.api), &opt.api_major, &opt.api_minor);
+	}
+	if (!opt.min_api) {
+		opt.min_api = opt.eng->min;
+		parse_version(opt.min_api, strlen(opt.min_api), &opt.min_major, &opt.min_minor);
+	}
+	/* dockerd refuses to start so (daemon/server/middleware/version.go) */
+	if (ver_cmp(opt.min_major, opt.min_minor, opt.api_major, opt.api_minor) > 0)
+		usage_error("--min-api %s is above --api %s", opt.min_api, opt.api);
+	snprintf(server, sizeof server, "%s/%s (linux)",
+		opt.eng->podman ? "Libpod" : "Docker", opt.eng->version);
 	opt.cut_mid = cut_mid;
 }
 
@@ -2279,6 +3092,10 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		opt.t0 = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
 	}
+	/* A rewritten event: Go's escapes grow a byte to six at most, and the
+	 * legacy fields copy three values. */
+	xcap = 24 * (ev_maxlen > GEN_MAX ? ev_maxlen : GEN_MAX) + 1024;
+	xbuf = map_anon(xcap, false);
 	events_seen = map_anon(sizeof *events_seen, true);
 	atomic_init(events_seen, 0);
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # fakeengine-selftest.sh - quick TAP smoke test of tools/fakeengine: its
 # answers against the recorded dockerd ones in tests/data/ (Date aside),
-# since/until/filters, keep-alive, every fault mode, reaping and shutdown.
+# since/until/filters, keep-alive, every fault mode, reaping and shutdown;
+# and each current engine's difference (--engine, --min-api, Accept and
+# json-seq, Podman's refusal, --withhold-head), against the sources' texts.
 # Needs curl; run from the top of the tree; the binary is $BUILD/fakeengine.
 set -u
 FE=${BUILD:-build}/fakeengine
@@ -150,6 +152,166 @@ same "-g 1000 --end: 1000 events, timeNano strictly increasing" \
 start r -e "$T/future.jsonl" --repeat 3
 same "--repeat 3: 6 events, timeNano strictly increasing" \
 	"$(c r 'http://x/events?since=0&until=1795792800' >"$T/got"; wc -l <"$T/got" | tr -d ' ') $(sed 's/.*"timeNano":\([0-9]*\)}$/\1/' "$T/got" | sort -c -u -n && echo sorted)" "6 sorted"
+
+# ---- current engines (issue 13; sources in the commit and /work/notes/fake.md)
+# The legacy fields come first in dockerd 20.10's events: strip them by hand.
+sed 's/^{"status":"[^"]*",\("id":"[^"]*",\)\{0,1\}\("from":"[^"]*",\)\{0,1\}/{/' \
+	"$T/stream.jsonl" >"$T/stream52.jsonl"
+same "(the hand-stripped stream has no legacy field left)" \
+	"$(grep -c '"status"\|"id"\|"from"' "$T/stream52.jsonl")" 0
+hdr() { tr -d '\r' | sed -n "s/^$1: //p"; } # hdr NAME: a header's value from curl -i
+
+start mn -e "$T/stream.jsonl" --api 1.51 --min-api 1.44
+same "--min-api 1.44: /v1.43/events refused with dockerd's 400 text" \
+	"$(c mn -w ' %{http_code}' http://x/v1.43/events)" \
+	'{"message":"client version 1.43 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version"}
+ 400'
+same "--min-api: the version quoted as the path has it" \
+	"$(c mn http://x/v1.041/_ping)" \
+	'{"message":"client version 1.041 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version"}'
+same "--min-api: the minimum and the maximum themselves are served" \
+	"$(c mn -o /dev/null -o /dev/null -w '%{http_code} ' http://x/v1.44/_ping http://x/v1.51/_ping)" "200 200 "
+same "--api 1.51: /v1.52 too new" "$(c mn -o /dev/null -w '%{http_code}' http://x/v1.52/_ping)" 400
+c mn http://x/version >"$T/got"
+same "/version: ApiVersion and MinAPIVersion, top level and Engine details" \
+	"$(grep -o '"ApiVersion":"[0-9.]*"\|"MinAPIVersion":"[0-9.]*"' "$T/got" | tr '\n' ' ')" \
+	'"ApiVersion":"1.51" "MinAPIVersion":"1.44" "ApiVersion":"1.51" "MinAPIVersion":"1.44" '
+"$FE" -l "unix:$T/x.sock" --api 1.41 --min-api 1.44 >/dev/null 2>&1
+same "--min-api above --api: usage error" $? 2
+start nh -e "$T/stream.jsonl" --no-api-header
+same "--no-api-header: no Api-Version in /_ping or /events" \
+	"$(c nh -i http://x/_ping | hdr Api-Version)$(c nh -i "http://x/events?until=$last" | hdr Api-Version)" ""
+same "... but the engine still refuses a version above --api" \
+	"$(c nh -o /dev/null -w '%{http_code}' http://x/v1.42/_ping)" 400
+
+start a52 -e "$T/stream.jsonl" --api 1.52
+c a52 "http://x/events?until=$last" >"$T/got"
+check "dockerd --api 1.52, unversioned: events without status/id/from, else byte-identical" \
+	cmp "$T/got" "$T/stream52.jsonl"
+c a52 "http://x/v1.51/events?until=$last" >"$T/got"
+check "... /v1.51/events: the events as recorded" cmp "$T/got" "$T/stream.jsonl"
+same "... content type application/json at any version (dockerd ignores Accept)" \
+	"$(c a52 -H 'Accept: application/json-seq' -o /dev/null -w '%{content_type}' "http://x/events?until=$last")" \
+	application/json
+
+# Docker 29 below API 1.52: container and image events re-encoded through a
+# map[string]any, everything else as the struct (no legacy fields).
+start d29 -e "$T/stream.jsonl" --engine docker29
+c d29 "http://x/v1.51/events?until=$last" >"$T/got"
+same "docker29 /v1.51: a container event sorted, legacy fields from Action, ID, image, timeNano through float64" \
+	"$(sed -n 8p "$T/got")" \
+	'{"Action":"create","Actor":{"Attributes":{"image":"tiny:1","name":"c1"},"ID":"839ac60a1a6bf439cc4fbce643363fd2c898ea19c8c3d63f260e665ca6bc087a"},"Type":"container","from":"tiny:1","id":"839ac60a1a6bf439cc4fbce643363fd2c898ea19c8c3d63f260e665ca6bc087a","scope":"local","status":"create","time":1795792647,"timeNano":1795792647529055000}'
+same "docker29 /v1.51: an image event gets id and status, no from" \
+	"$(sed -n 4p "$T/got")" \
+	'{"Action":"tag","Actor":{"Attributes":{"name":"tiny:1"},"ID":"sha256:cb268679ff4dbae8b6e9a332e60964bb8d8d5aceeba34f9a5b90350e73eb63fc"},"Type":"image","id":"sha256:cb268679ff4dbae8b6e9a332e60964bb8d8d5aceeba34f9a5b90350e73eb63fc","scope":"local","status":"tag","time":1795792646,"timeNano":1795792646539790300}'
+same "docker29 /v1.51: other types as the struct, in its order" \
+	"$(grep '"Type":"volume"\|"Type":"network"\|"Type":"daemon"' "$T/got" | md5sum)" \
+	"$(grep '"Type":"volume"\|"Type":"network"\|"Type":"daemon"' "$T/stream52.jsonl" | md5sum)"
+same "docker29 /v1.51: every event, in order" \
+	"$(grep -o '"Action":"[^"]*"' "$T/got" | md5sum)" "$(grep -o '"Action":"[^"]*"' "$T/stream.jsonl" | md5sum)"
+c d29 "http://x/v1.52/events?until=$last" >"$T/got"
+check "docker29 /v1.52: the struct, no legacy fields" cmp "$T/got" "$T/stream52.jsonl"
+# Go's escaping after the decode: \/ and \u00e9 decoded, <>& and U+2028
+# escaped, a missing image attribute gives "from":"", a later duplicate key wins.
+printf '%s\n' '{"status":"old","id":"x","Type":"container","Action":"start","Actor":{"ID":"i","Attributes":{"z":"a<b&c>","a":"\/p\u00e9","z":"last"}},"scope":"local","time":1,"timeNano":1764921600123456789,"n":[0.5,1e21,-0.0000001,true,null]}' \
+	'{"Type":"container","Action":"exec_start: sh -c x\u2028y","Actor":{"ID":"j","Attributes":{"name":"é\u2029"}},"scope":"local","time":1764921600,"timeNano":1764921600500000000}' >"$T/esc.jsonl"
+start esc -e "$T/esc.jsonl" --engine docker29
+same "docker29 re-encoding: Go's escapes, sorting, float64 numbers" "$(c esc "http://x/v1.44/events?until=1764921601")" \
+	'{"Action":"start","Actor":{"Attributes":{"a":"/pé","z":"last"},"ID":"i"},"Type":"container","from":"","id":"i","n":[0.5,1e+21,-1e-7,true,null],"scope":"local","status":"start","time":1,"timeNano":1764921600123456800}
+{"Action":"exec_start: sh -c x\u2028y","Actor":{"Attributes":{"name":"é\u2029"},"ID":"j"},"Type":"container","from":"","id":"j","scope":"local","status":"exec_start: sh -c x\u2028y","time":1764921600,"timeNano":1764921600500000000}'
+
+# Accept, as Docker 29 negotiates it (at every API version).
+neg() { # neg NAME PATH ACCEPT-HEADER...: the Content-Type answered
+	nm=$1 pth=$2; shift 2
+	: >"$T/hdrs"
+	for h in "$@"; do printf 'Accept: %s\n' "$h" >>"$T/hdrs"; done
+	[ $# -eq 0 ] && echo 'Accept:' >"$T/hdrs" # no Accept at all (curl's own */* removed)
+	c "$nm" -H @"$T/hdrs" -o /dev/null -w '%{content_type}' "http://x/$pth?until=$last"
+}
+same "docker29: no Accept: jsonl at 1.52, json below" \
+	"$(neg d29 v1.52/events) $(neg d29 v1.51/events) $(neg d29 events)" \
+	"application/jsonl application/json application/jsonl"
+same "docker29: exact types only (*/* and application/* do not count), case-sensitive" \
+	"$(neg d29 v1.51/events '*/*') $(neg d29 v1.52/events 'application/*') $(neg d29 v1.52/events APPLICATION/JSON-SEQ)" \
+	"application/json application/jsonl application/jsonl"
+same "docker29: each offer, even below 1.52" \
+	"$(neg d29 v1.44/events application/x-ndjson) $(neg d29 v1.44/events application/jsonl) $(neg d29 v1.44/events application/json-seq)" \
+	"application/x-ndjson application/jsonl application/json-seq"
+same "docker29: highest q wins; q=0 refuses; equal q: jsonl, x-ndjson, json-seq order" \
+	"$(neg d29 v1.52/events 'application/json-seq;q=0.9, application/x-ndjson;q=0.8') $(neg d29 v1.52/events 'application/json-seq;q=0') $(neg d29 v1.52/events application/json-seq application/x-ndjson)" \
+	"application/json-seq application/jsonl application/x-ndjson"
+same "docker29: a parameter other than q drops the rest of its line" \
+	"$(neg d29 v1.52/events 'application/json-seq; charset=utf-8, application/x-ndjson') $(neg d29 v1.52/events 'application/x-ndjson, application/json-seq; charset=utf-8')" \
+	"application/jsonl application/x-ndjson"
+start d290 -e "$T/stream.jsonl" --engine docker29.0
+start d292 -e "$T/stream.jsonl" --engine docker29.2
+same "docker29.0: default application/json; */* and application/* get x-ndjson" \
+	"$(neg d290 events) $(neg d290 events '*/*') $(neg d290 events 'application/*') $(neg d290 events application/jsonl)" \
+	"application/json application/x-ndjson application/x-ndjson application/json"
+same "docker29.0: an exact match beats a wildcard of equal q; q decides" \
+	"$(neg d290 events '*/*, application/json-seq') $(neg d290 events 'application/json-seq;q=0.5, */*;q=0.6')" \
+	"application/json-seq application/x-ndjson"
+same "docker29.2: */* gets jsonl; minimum 1.44" \
+	"$(neg d292 events '*/*') $(c d292 -o /dev/null -w '%{http_code}' http://x/v1.43/_ping)" \
+	"application/jsonl 400"
+c d29 -H 'Accept: application/json-seq' "http://x/events?until=$last" >"$T/got"
+same "json-seq: an RS (0x1E) before each of the 85 events" "$(tr -cd '\036' <"$T/got" | wc -c | tr -d ' ')" 85
+tr -d '\036' <"$T/got" | cmp -s - "$T/stream52.jsonl"
+ok $? "json-seq: without the RS bytes, the same events"
+same "json-seq: the RS in a chunk of its own, then the event's chunk" \
+	"$(c d29 --raw -H 'Accept: application/json-seq' "http://x/events?until=1795792644.528802200" | od -An -c | tr -s ' \n' ' ')" \
+	"$(printf '1\r\n\036\r\n9b\r\n%s\n\r\n0\r\n\r\n' "$(head -n 1 "$T/stream52.jsonl")" | od -An -c | tr -s ' \n' ' ')"
+for ch in split merge; do
+	start "seq$ch" -e "$T/stream.jsonl" --api 1.52 --content-type application/json-seq --chunking "$ch" --faults all
+	c "seq$ch" "http://x/events?until=$last" >"$T/got"
+	same "--content-type application/json-seq, --chunking $ch: RS+event+LF records" \
+		"$(tr -cd '\036' <"$T/got" | wc -c | tr -d ' ') $(tr -d '\036' <"$T/got" | cmp - "$T/stream52.jsonl" && echo same)" "85 same"
+done
+same "--content-type overrides Accept, dockerd engine too" \
+	"$(c seqsplit -i "http://x/events?until=$last" | hdr Content-Type)" application/json-seq
+
+# Podman 5.
+start p5 -e "$T/stream.jsonl" --engine podman5 --log "$T/plog" --log-accept
+c p5 -i http://x/_ping >"$T/got"
+same "podman5 /_ping: Api-Version 1.41, Libpod-Api-Version, Server" \
+	"$(hdr Api-Version <"$T/got") $(hdr Libpod-Api-Version <"$T/got") $(hdr Server <"$T/got")" \
+	"1.41 5.4.2 Libpod/5.4.2 (linux)"
+start p58 -e "$T/stream.jsonl" --engine podman5.8
+same "podman5.8: Api-Version 1.44" "$(c p58 -i http://x/_ping | hdr Api-Version)" 1.44
+same "podman5: no version refused (/v1.99/events served)" \
+	"$(c p5 -o /dev/null -w '%{http_code}' "http://x/v1.99/events?until=$last")" 200
+c p5 -i -G --data-urlencode 'filters={"type":{"container":true},"network":{"n1":true}}' http://x/v1.41/events >"$T/got"
+same "podman5: an unknown filter key: 500 and Podman's body" \
+	"$(head -n 1 "$T/got" | tr -d '\r')|$(hdr Content-Type <"$T/got")|$(tail -n 1 "$T/got")" \
+	'HTTP/1.1 500 Internal Server Error|application/json|{"cause":"network is an invalid filter","message":"failed to parse event filters: network is an invalid filter","response":500}'
+same "podman5: keys in any case, status for event, false values do not count" \
+	"$(count p5 '{"TYPE":{"container":true},"Status":{"die":true},"network":{"n1":false}}')" 5
+same "podman5: since and until exclusive" \
+	"$(c p5 'http://x/events?since=1795792644.528802200&until=1795792645.501499766' | wc -l | tr -d ' ')" 1
+same "--log-accept: the Accept lines of each request" \
+	"$(c p5 -H 'Accept: a/b' -H 'Accept: c/d;q=0.5' -o /dev/null http://x/_ping; c p5 -H 'Accept:' -o /dev/null http://x/_ping; tail -n 2 "$T/plog")" \
+	"GET /_ping HTTP/1.1 host=x accept=a/b accept=c/d;q=0.5
+GET /_ping HTTP/1.1 host=x accept=-"
+
+# --withhold-head (Podman 5.1-5.2) and --quiet: nothing at all before the
+# first event; the bounds only stop a hung curl.
+start wh -e "$T/stream.jsonl" --engine podman5 --withhold-head
+c wh --max-time 1 -i "http://x/events?since=1795792700" >"$T/got"
+same "--withhold-head, no event: no head (curl times out with 0 bytes)" "$?:$(wc -c <"$T/got" | tr -d ' ')" "28:0"
+c wh --max-time 1 -i "http://x/events?since=1795792679" >"$T/got"
+same "... the head comes with the first event" \
+	"$(head -n 1 "$T/got" | tr -d '\r'):$(grep -c '^{' "$T/got")" "HTTP/1.1 200 OK:10"
+same "... and at the end of a body without events" \
+	"$(c wh -o /dev/null -w '%{http_code}' 'http://x/events?since=1795792700&until=1795792701')" 200
+start nw -e "$T/stream.jsonl" --engine podman5
+c nw --max-time 1 -i "http://x/events?since=1795792700" >"$T/got"
+same "without it (Podman 5.3): the head at once" "$?:$(head -n 1 "$T/got" | tr -d '\r')" "28:HTTP/1.1 200 OK"
+start qt -e "$T/stream.jsonl" --quiet 1500 --withhold-head
+t0=$(date +%s%N)
+c qt --max-time 10 "http://x/events?since=1795792679&until=$last" >"$T/got"
+t1=$(date +%s%N)
+same "--quiet 1500: the first event no sooner than 1.5 s" \
+	"$(grep -c '^{' "$T/got") $([ $(( (t1 - t0) / 1000000 )) -ge 1500 ] && echo late)" "10 late"
 
 "$FE" -l tcp:127.0.0.1:0 --port-file "$T/port" --ready-file "$T/tcp.ready" >/dev/null 2>&1 &
 tpid=$!
