@@ -68,6 +68,7 @@ struct dk_agent {
 	struct dk_endpoint ep;
 	char filters[DK_FILTERS_MAX];  /* JSON, "" = none */
 	char version[16];              /* API version in use */
+	int podman;                    /* the last ping said Libpod-Api-Version */
 	struct dk_transport t;
 	struct dk_http_head head;
 	struct dk_chunk chunk;
@@ -106,7 +107,7 @@ struct dk_agent {
 	int connected;     /* an events stream is open */
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
-	char why[256];     /* last failure, for logs and dockev disconnect */
+	char why[512];     /* last failure, for logs and dockev disconnect */
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;

@@ -101,9 +101,11 @@
 #define DK_TLS_PATH_MAX 1024
 #endif
 
-/* Our newest Engine API version; the engine's lower one wins. */
+/* The newest Engine API version whose events dockev was checked against
+ * (1.52, Docker 29: no status/id/from); an engine with a lower newest
+ * version is asked at that one, as the docker CLI does. */
 #ifndef DK_API_VERSION
-#define DK_API_VERSION "1.41"
+#define DK_API_VERSION "1.52"
 #endif
 
 /* Timeouts, milliseconds. An idle events stream is normal and has none. */

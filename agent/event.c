@@ -316,6 +316,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	jsmn_parser p;
 	int ntok, i, n, k, ctl;
 	size_t e = len;
+	struct dk_str health = { NULL, 0 };
 
 	memset(ev, 0, offsetof(struct dk_event, scratch));
 	ev->attrs = -1;
@@ -350,6 +351,8 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 				string_field(ev, &ev->action, rec, val, 1);
 			else if (key_is(rec, key, "scope"))
 				string_field(ev, &ev->scope, rec, val, 3);
+			else if (key_is(rec, key, "HealthStatus"))
+				health = slice(rec, val);
 		} else if (val->type == JSMN_PRIMITIVE) {
 			if (key_is(rec, key, "time"))
 				ev->time_text = slice(rec, val);
@@ -378,6 +381,13 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 			ev->detail.p = ev->action.p + ev->action.n;
 		}
 	}
+	/* Podman says "health_status" bare, with the state in a top-level
+	 * HealthStatus: the same detail as Docker's "health_status: healthy".
+	 * Its values are plain words; one with an escape is not taken. */
+	if (ev->detail.n == 0 && health.n > 0 && ev->base.n == 13 &&
+	    memcmp(ev->base.p, "health_status", 13) == 0 &&
+	    !memchr(health.p, '\\', health.n))
+		ev->detail = health;
 	if (!ev->id.p)
 		ev->id.p = "";
 	if (!ev->scope.p)
@@ -531,10 +541,12 @@ long dk_json_unescape(const char *p, size_t n, char *out, size_t cap)
 	return (long)o;
 }
 
-long dk_json_message(const char *body, size_t len, char *out, size_t cap)
+long dk_json_string(const char *body, size_t len, const char *key,
+                    char *out, size_t cap)
 {
 	jsmn_parser p;
 	int ntok, i, k;
+	size_t kl = strlen(key);
 
 	if (cap > 0)
 		out[0] = '\0';
@@ -545,7 +557,7 @@ long dk_json_message(const char *body, size_t len, char *out, size_t cap)
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return -1;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
-		if (key_is(body, &tokens[i], "message") &&
+		if (key_eq(body, &tokens[i], key, kl) &&
 		    tokens[i + 1].type == JSMN_STRING) {
 			struct dk_str v = slice(body, &tokens[i + 1]);
 			long n = dk_json_unescape(v.p, v.n, out, cap);

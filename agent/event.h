@@ -22,7 +22,9 @@ struct dk_event {
 	struct dk_str type;    /* "container", "network", ... (unescaped) */
 	struct dk_str action;  /* "health_status: healthy" (unescaped) */
 	struct dk_str base;    /* "health_status": action before ':' */
-	struct dk_str detail;  /* "healthy": action after ": ", or empty */
+	struct dk_str detail;  /* "healthy": action after ": ", or Podman's
+	                        * top-level HealthStatus for a bare
+	                        * "health_status"; or empty */
 	struct dk_str id;      /* Actor.ID (unescaped) */
 	struct dk_str scope;   /* "local", "swarm", or empty */
 	struct dk_str time_text;      /* the "time" number as sent */
@@ -63,10 +65,14 @@ long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
  * (out holds the prefix that fit, never a split UTF-8 sequence). */
 long dk_json_unescape(const char *p, size_t n, char *out, size_t cap);
 
-/* The "message" string of an engine error body ({"message":"..."}),
- * unescaped into out. Returns its length, or -1 when body is not such an
- * object (out then holds "" ). */
-long dk_json_message(const char *body, size_t len, char *out, size_t cap);
+/* The string value of a top-level key of a JSON object (an engine's error
+ * body {"message":"..."}, /version's "MinAPIVersion"), unescaped into out.
+ * Returns its length, or -1 when body is not an object with that key
+ * holding a string (out then holds ""). */
+long dk_json_string(const char *body, size_t len, const char *key,
+                    char *out, size_t cap);
+#define dk_json_message(body, len, out, cap) \
+	dk_json_string((body), (len), "message", (out), (cap))
 
 /* For logging a record that could not be parsed: "container start abc123"
  * from whatever of Type, Action and Actor.ID a plain text search finds in

@@ -3,7 +3,8 @@
  * partial record) moves to the front when less than a quarter of the
  * buffer is free at the back, so that every read has room for many
  * records: waiting for the back to fill up exactly made every other read
- * a few bytes long.
+ * a few bytes long. Records may start with RS (0x1E) as in
+ * application/json-seq (RFC 7464), which Docker 29 sends when asked.
  */
 #include <string.h>
 #include "framer.h"
@@ -74,6 +75,10 @@ int dk_framer_next(struct dk_framer *f, const char **rec, size_t *len)
 		}
 		if (e > s && f->buf[e - 1] == '\r')
 			e--;
+		/* application/json-seq (RFC 7464) puts an RS before each
+		 * record; it is never part of JSON text. */
+		while (s < e && f->buf[s] == DK_FRAME_RS)
+			s++;
 		if (e == s)
 			continue;
 		*rec = f->buf + s;
@@ -92,6 +97,8 @@ int dk_framer_flush(struct dk_framer *f, const char **rec, size_t *len)
 		return DK_FRAME_MORE;
 	while (e > s && (f->buf[e - 1] == '\r' || f->buf[e - 1] == ' '))
 		e--;
+	while (s < e && f->buf[s] == DK_FRAME_RS)
+		s++;
 	if (e == s)
 		return DK_FRAME_MORE;
 	*rec = f->buf + s;

@@ -15,6 +15,7 @@
 /* dk_framer_next results (besides negative errors). */
 #define DK_FRAME_MORE 0     /* no complete record: read more */
 #define DK_FRAME_RECORD 1   /* *rec, *len hold one record */
+#define DK_FRAME_RS '\x1e'  /* json-seq record prefix, dropped */
 
 struct dk_framer {
 	char *buf;
@@ -35,7 +36,8 @@ char *dk_framer_space(struct dk_framer *f, size_t *room);
 /* n decoded bytes were written at the pointer dk_framer_space returned. */
 void dk_framer_commit(struct dk_framer *f, size_t n);
 
-/* Next record, without its "\n" (and a "\r" before it). Empty lines are
+/* Next record, without its "\n" (and a "\r" before it) and without the
+ * RS bytes that start it in application/json-seq. Empty lines are
  * skipped. Returns DK_FRAME_RECORD with *rec and *len valid until the next
  * dk_framer_space/commit call, DK_FRAME_MORE, or DK_ERR_RECORD_BIG when a
  * record filled the whole buffer without a "\n": *rec and *len then hold its

@@ -108,6 +108,8 @@ static int header(struct dk_http_head *h, const char *name, size_t nl,
 			h->close = 0;
 	} else if (name_is(name, nl, "api-version")) {
 		copy_value(h->api_version, sizeof h->api_version, v, vl);
+	} else if (name_is(name, nl, "libpod-api-version")) {
+		copy_value(h->libpod_version, sizeof h->libpod_version, v, vl);
 	} else if (name_is(name, nl, "content-type")) {
 		copy_value(h->content_type, sizeof h->content_type, v, vl);
 	}

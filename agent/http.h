@@ -20,6 +20,7 @@ struct dk_http_head {
 	int close;               /* the connection ends after this answer */
 	int64_t content_length;  /* -1 when absent */
 	char api_version[16];    /* Api-Version header, "" when absent */
+	char libpod_version[16]; /* Libpod-Api-Version (Podman), "" absent */
 	char content_type[48];   /* Content-Type, truncated, "" when absent */
 	size_t scanned;          /* resume point of the end-of-head search */
 	int err;                 /* sticky error */

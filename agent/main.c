@@ -179,7 +179,7 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			fputs(usage_text, stdout);
 			exit(0);
 		} else if (strcmp(a, "--version") == 0) {
-			printf("dockev %s (Engine API %s, TLS %s)\n", DK_VERSION,
+			printf("dockev %s (Engine API up to %s, TLS %s)\n", DK_VERSION,
 			       DK_API_VERSION,
 			       dk_tls_backend() ? dk_tls_backend() : "none");
 			exit(0);

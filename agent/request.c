@@ -1,5 +1,5 @@
-/* request.c - the two requests dockev sends (Docker Engine API /_ping and
- * /v<version>/events), written whole into a caller buffer. Request line and
+/* request.c - the requests dockev sends (Docker Engine API /_ping,
+ * /version and /v<version>/events), written whole into a caller buffer. Request line and
  * Host header per RFC 9112 §3 and §3.2; query values keep RFC 3986 §2.3's
  * unreserved bytes and percent-encode every other byte (§2.1, uppercase).
  */
@@ -43,25 +43,40 @@ static void put_encoded(struct dk_out *o, const char *s)
 /* Host (Go's server answers 400 to HTTP/1.1 without it), User-Agent, and
  * the empty line. No Connection: close: the events stream is long-lived
  * and the caller closes the /_ping connection itself. */
-static int finish(struct dk_out *o, const struct dk_endpoint *ep)
+static int finish(struct dk_out *o, const struct dk_endpoint *ep,
+                  const char *extra)
 {
 	dk_out_str(o, " HTTP/1.1\r\nHost: ");
 	dk_out_str(o, ep->host_header);
-	dk_out_str(o, "\r\nUser-Agent: dockev/" DK_VERSION "\r\n\r\n");
+	dk_out_str(o, "\r\nUser-Agent: dockev/" DK_VERSION "\r\n");
+	dk_out_str(o, extra);
+	dk_out_str(o, "\r\n");
 	if (o->len > o->cap || o->len > INT_MAX)
 		return DK_ERR_NOSPACE;
 	return (int)o->len;
 }
 
-int dk_request_ping(char *buf, size_t cap, const struct dk_endpoint *ep)
+static int plain_get(char *buf, size_t cap, const struct dk_endpoint *ep,
+                     const char *path)
 {
 	struct dk_out o;
 
 	if (!ep || (cap > 0 && !buf))
 		return DK_ERR_PARAM;
 	dk_out_init(&o, buf, cap);
-	dk_out_str(&o, "GET /_ping");
-	return finish(&o, ep);
+	dk_out_str(&o, "GET ");
+	dk_out_str(&o, path);
+	return finish(&o, ep, "");
+}
+
+int dk_request_ping(char *buf, size_t cap, const struct dk_endpoint *ep)
+{
+	return plain_get(buf, cap, ep, "/_ping");
+}
+
+int dk_request_version(char *buf, size_t cap, const struct dk_endpoint *ep)
+{
+	return plain_get(buf, cap, ep, "/version");
 }
 
 int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
@@ -97,7 +112,10 @@ int dk_request_events(char *buf, size_t cap, const struct dk_endpoint *ep,
 		dk_out_str(&o, "filters=");
 		put_encoded(&o, filters);
 	}
-	return finish(&o, ep);
+	/* Engines from API 1.52 answer the body type asked for (moby's
+	 * MatchAcceptStrict: exact types only); newline-delimited JSON is what
+	 * the framer reads. Older engines ignore the header. */
+	return finish(&o, ep, "Accept: application/x-ndjson\r\n");
 }
 
 /* 1-3 digits: the part's value, or -1. */
@@ -126,6 +144,36 @@ static int version_parse(const char *v, int *maj, int *min)
 	*maj = part(v, (size_t)(dot - v));
 	*min = part(dot + 1, strlen(dot + 1));
 	return *maj >= 0 && *min >= 0;
+}
+
+int dk_request_version_hint(const char *msg, char *out, size_t cap)
+{
+	static const char *const says[2] = {
+		"Minimum supported API version is ",
+		"Maximum supported API version is ",
+	};
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const char *p = strstr(msg, says[k]);
+		size_t n = 0;
+		if (!p)
+			continue;
+		p += strlen(says[k]);
+		while ((p[n] >= '0' && p[n] <= '9') || p[n] == '.')
+			n++;
+		/* "1.44," or "1.41." ends a sentence: not part of it. */
+		while (n > 0 && p[n - 1] == '.')
+			n--;
+		if (n == 0 || n >= cap)
+			return 0;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		if (dk_request_version_valid(out) != DK_OK)
+			return 0;
+		return k == 0 ? 1 : -1;
+	}
+	return 0;
 }
 
 int dk_request_version_valid(const char *v)

@@ -83,9 +83,13 @@ static long read_some(struct dk_agent *ag, char *p, size_t room,
 
 /* Send a request and read the response head into ag->buf. Returns the head
  * length (> 0) with *have bytes in the buffer, or an IO_ code / negative
- * dk_err, with ag->why set. */
+ * dk_err, with ag->why set. A patient exchange (the events request to an
+ * engine whose ping said it is Podman) waits for the head for ever once
+ * the head timeout passed without a byte: Podman 5.1 and 5.2 send no head
+ * before their first event, and a quiet host may have none for hours.
+ * dockerd sends its head at once, so a silent one is a stalled engine. */
 static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
-                     size_t *have)
+                     size_t *have, int patient)
 {
 	int64_t deadline = dk_port_now_ms() + DK_HEAD_TIMEOUT_MS;
 	long r;
@@ -109,6 +113,14 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 			         *have ? "inside the response head"
 			               : "without answering");
 			return IO_FAIL;
+		}
+		if (n == IO_TIMEOUT && patient && *have == 0) {
+			dk_port_log(DK_LOG_INFO, "engine sent no response head "
+			            "in %d ms (Podman 5.1 and 5.2 wait for the "
+			            "first event): waiting for it",
+			            DK_HEAD_TIMEOUT_MS);
+			deadline = -1;
+			continue;
 		}
 		if (n == IO_TIMEOUT) {
 			snprintf(ag->why, sizeof ag->why,
@@ -171,30 +183,83 @@ static void small_body(struct dk_agent *ag, size_t headlen, size_t have,
 	ag->buf[*len] = '\0';
 }
 
-/* A non-2xx answer: log the engine's message, classify. */
-static enum dk_outcome refused(struct dk_agent *ag, const char *what,
-                               size_t headlen, size_t have)
+/* The message of a non-2xx answer (the engine's JSON "message", else the
+ * body's first bytes) into msg; the body ends up in ag->buf. */
+static void answer_message(struct dk_agent *ag, size_t headlen, size_t have,
+                           char *msg, size_t cap)
 {
-	int status = ag->head.status;
 	size_t len;
-	char msg[200];
 
 	small_body(ag, headlen, have, &len);
-	if (dk_json_message(ag->buf, len, msg, sizeof msg) < 0)
-		dk_event_identify(ag->buf, len, msg, sizeof msg);
+	if (dk_json_message(ag->buf, len, msg, cap) < 0)
+		dk_event_identify(ag->buf, len, msg, cap);
 	/* Go's answer to plain HTTP on a TLS port, longer than the 40
 	 * bytes shown of a body that is not JSON. */
-	if (status == 400 && !ag->ep.tls &&
+	if (ag->head.status == 400 && !ag->ep.tls &&
 	    strstr(ag->buf, "Client sent an HTTP request to an HTTPS server"))
-		snprintf(msg, sizeof msg, "\"Client sent an HTTP request to an "
+		snprintf(msg, cap, "\"Client sent an HTTP request to an "
 		         "HTTPS server\": a TLS port, use --tlsverify");
-	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s",
-	         what, status, dk_http_reason(status), msg[0] ? msg : "(no message)");
+}
+
+/* Does msg name word w[0..n) (not as part of a longer name)? */
+static int names(const char *msg, const char *w, size_t n)
+{
+	const char *p;
+
+	for (p = msg; n > 0 && *p; p++) {
+		char b = p > msg ? p[-1] : ' ', a;
+		if (strncmp(p, w, n) != 0)
+			continue;
+		a = p[n];
+		if (!((b >= 'a' && b <= 'z') || b == '_' || b == '.') &&
+		    !((a >= 'a' && a <= 'z') || a == '_' || a == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* A 5xx that refuses the request itself, which the same request gets again
+ * however often it is sent: Podman from 5.3 answers a filter key it does
+ * not know with 500 "network is an invalid filter", dockerd a filters
+ * value that is not JSON with 500 "invalid character ...". Anything else
+ * (a daemon shutting down, a store that failed) may pass. */
+static int refusal(const char *msg)
+{
+	return strstr(msg, "filter") || strstr(msg, "invalid") ||
+	       strstr(msg, "not supported") || strstr(msg, "unsupported");
+}
+
+/* A non-2xx answer with its message: log it, classify. */
+static enum dk_outcome refused(struct dk_agent *ag, const char *what,
+                               const char *msg)
+{
+	int status = ag->head.status, i;
+	char which[128] = "";
+
+	/* Name the -f option the engine refused, when its message names
+	 * the key. */
+	for (i = 0; i < ag->opts.nfilters; i++) {
+		const char *f = ag->opts.filters[i], *eq = strchr(f, '=');
+		if (eq && names(msg, f, (size_t)(eq - f))) {
+			snprintf(which, sizeof which, " (-f %s: this engine does "
+			         "not support that filter)", f);
+			break;
+		}
+	}
+	if (!which[0] && ag->opts.api_version && status == 400 &&
+	    strstr(msg, "API version"))
+		snprintf(which, sizeof which, " (the API version is fixed by "
+		         "--api-version or DOCKER_API_VERSION; unset it to "
+		         "negotiate)");
+	snprintf(ag->why, sizeof ag->why, "%s: engine answered %d %s: %s%s",
+	         what, status, dk_http_reason(status),
+	         msg[0] ? msg : "(no message)", which);
 	/* A 4xx means our request is wrong (version, filter, path), and a
 	 * 1xx or 3xx that this is no engine API (a proxy, a web server):
 	 * retrying the same request cannot help. 408 and 429 say "later". */
 	if (status < 200 || (status >= 300 && status < 500 && status != 408 &&
-	                     status != 429)) {
+	                     status != 429) ||
+	    (status >= 500 && refusal(msg))) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
 	}
@@ -237,11 +302,16 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	*ok = 0;
 	if (n < 0)
 		return retry(ag, dk_strerror(n), NULL);
-	r = exchange(ag, req, (size_t)n, &have);
+	r = exchange(ag, req, (size_t)n, &have, 0);
 	if (r <= 0)
 		return io_outcome(ag, r);
-	if (ag->head.status != 200)
-		return refused(ag, "GET /_ping", (size_t)r, have);
+	if (ag->head.status != 200) {
+		char msg[200];
+		answer_message(ag, (size_t)r, have, msg, sizeof msg);
+		return refused(ag, "GET /_ping", msg);
+	}
+	/* Ours, or the engine's newest when lower (the docker CLI's rule);
+	 * never below the engine's minimum, since its newest is not. */
 	snprintf(ag->version, sizeof ag->version, "%s", DK_API_VERSION);
 	if (ag->head.api_version[0] &&
 	    dk_request_version_valid(ag->head.api_version) == DK_OK &&
@@ -249,6 +319,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 		snprintf(ag->version, sizeof ag->version, "%s",
 		         ag->head.api_version);
 	/* Reuse the connection only if the body is delimited and small. */
+	ag->podman = ag->head.libpod_version[0] != '\0';
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
 	         ag->head.content_length < 1024;
@@ -273,6 +344,61 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	if (!ag->why[0])
 		snprintf(ag->why, sizeof ag->why, "%s", dk_strerror(r));
 	return DK_OUT_RETRY;
+}
+
+/* /version on a connection of its own: the engine's MinAPIVersion and
+ * ApiVersion, for a refusal whose text names neither. Leaves the
+ * transport closed. Returns 1 with them in min and max, else 0. */
+static int version_lookup(struct dk_agent *ag, char *min, char *max,
+                          size_t cap)
+{
+	char req[DK_REQUEST_MAX];
+	size_t have, len;
+	long r;
+	int n = dk_request_version(req, sizeof req, &ag->ep), ok = 0;
+
+	if (n > 0 && connect_engine(ag) == DK_OUT_DONE) {
+		r = exchange(ag, req, (size_t)n, &have, 0);
+		if (r > 0 && ag->head.status == 200) {
+			small_body(ag, (size_t)r, have, &len);
+			ok = dk_json_string(ag->buf, len, "MinAPIVersion", min, cap) > 0 &&
+			     dk_json_string(ag->buf, len, "ApiVersion", max, cap) > 0 &&
+			     dk_request_version_valid(min) == DK_OK &&
+			     dk_request_version_valid(max) == DK_OK;
+		}
+		ag->t.close(&ag->t);
+	}
+	return ok;
+}
+
+/* The engine refused our API version (400): the version to ask next, from
+ * the refusal's text ("Minimum supported API version is 1.44") or else
+ * from /version, into ag->version. Returns 1 when there is one to try,
+ * 0 when asking again cannot help. Leaves the transport closed. */
+static int renegotiate(struct dk_agent *ag, const char *msg)
+{
+	char v[16], min[16], max[16];
+	int k;
+
+	ag->t.close(&ag->t);
+	k = dk_request_version_hint(msg, v, sizeof v);
+	if (k == 0 && strstr(msg, "version") && version_lookup(ag, min, max, sizeof min)) {
+		if (dk_request_version_cmp(ag->version, min) < 0)
+			k = 1, memcpy(v, min, sizeof v);
+		else if (dk_request_version_cmp(ag->version, max) > 0)
+			k = -1, memcpy(v, max, sizeof v);
+	}
+	if (k == 0 || dk_request_version_cmp(v, ag->version) * k <= 0)
+		return 0;
+	if (k > 0 && dk_request_version_cmp(v, DK_API_VERSION) > 0)
+		dk_port_log(DK_LOG_WARN, "engine's oldest API version %s is newer "
+		            "than %s, the newest whose events dockev knows: using %s",
+		            v, DK_API_VERSION, v);
+	else
+		dk_port_log(DK_LOG_INFO, "engine refused API version %s (%s): "
+		            "using %s", ag->version, msg, v);
+	snprintf(ag->version, sizeof ag->version, "%s", v);
+	return 1;
 }
 
 /* Stream the events body until it ends or fails. */
@@ -364,7 +490,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	char req[DK_REQUEST_MAX], since[32], until[32];
 	size_t have;
 	long r;
-	int n, ok = 1, reuse = 0;
+	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
@@ -398,20 +524,33 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
 		dk_when_format(ag->opts.until_ns, until, sizeof until);
-	n = dk_request_events(req, sizeof req, &ag->ep, ag->version, since,
-	                      until, ag->filters);
-	if (n < 0) {
-		snprintf(ag->why, sizeof ag->why, "events request: %s",
-		         dk_strerror(n));
-		dk_port_log(DK_LOG_ERR, "%s", ag->why);
-		return DK_OUT_CONFIG;
+	/* An engine that refuses our version says which it takes: at most
+	 * one step down (too new) and one up (too old) per connection. */
+	for (steps = 0;; steps++) {
+		char msg[200];
+
+		n = dk_request_events(req, sizeof req, &ag->ep, ag->version,
+		                      since, until, ag->filters);
+		if (n < 0) {
+			snprintf(ag->why, sizeof ag->why, "events request: %s",
+			         dk_strerror(n));
+			dk_port_log(DK_LOG_ERR, "%s", ag->why);
+			return DK_OUT_CONFIG;
+		}
+		dk_port_log(DK_LOG_DEBUG, "%.*s",
+		            (int)(strchr(req, '\r') - req), req);
+		r = exchange(ag, req, (size_t)n, &have, ok && ag->podman);
+		if (r <= 0)
+			return io_outcome(ag, r);
+		if (ag->head.status >= 200 && ag->head.status <= 299)
+			break;
+		answer_message(ag, (size_t)r, have, msg, sizeof msg);
+		if (ag->head.status != 400 || ag->opts.api_version ||
+		    steps == 2 || !renegotiate(ag, msg))
+			return refused(ag, "GET /events", msg);
+		if ((out = connect_engine(ag)) != DK_OUT_DONE)
+			return out;
 	}
-	dk_port_log(DK_LOG_DEBUG, "%.*s", (int)(strchr(req, '\r') - req), req);
-	r = exchange(ag, req, (size_t)n, &have);
-	if (r <= 0)
-		return io_outcome(ag, r);
-	if (ag->head.status < 200 || ag->head.status > 299)
-		return refused(ag, "GET /events", (size_t)r, have);
 
 	ag->connected = 1;
 	ag->connected_ms = dk_port_now_ms();

@@ -16,7 +16,7 @@
 #define REC_MAX 256
 struct rec {
 	char type[16], action[48], id[300];
-	char reason[600], host[300], api[16], reconnects[16];
+	char reason[1100], host[300], api[16], reconnects[16];
 	int64_t time_nano;
 };
 static struct rec recs[REC_MAX];
@@ -319,7 +319,7 @@ static void handler_result(void)
 static void synthetic(void)
 {
 	static char url[300];
-	char why[256], want[256];
+	char why[sizeof ag.why], want[sizeof ag.why];
 	int i;
 
 	setup(500, 30000, 60000);
@@ -331,7 +331,7 @@ static void synthetic(void)
 	     strcmp(recs[1].action, "connect") == 0, "Type dockev, Action connect");
 	T_OK(strcmp(recs[1].id, "unix:///run/docker.sock") == 0 &&
 	     strcmp(recs[1].host, "unix:///run/docker.sock") == 0, "actor and host: the URL");
-	T_OK(strcmp(recs[1].api, "1.41") == 0 && strcmp(recs[1].reconnects, "3") == 0 &&
+	T_OK(strcmp(recs[1].api, DK_API_VERSION) == 0 && strcmp(recs[1].reconnects, "3") == 0 &&
 	     recs[1].reason[0] == '\0', "api, reconnects, empty reason");
 	T_EQ(recs[1].time_nano, WALL0 + 123, "timeNano from the wall clock");
 	T_OK(ag.resume_ns == 100 && ag.nseen == 1 && ag.n.events == 1,

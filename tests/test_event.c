@@ -66,6 +66,37 @@ static void fields(void)
 	T_OK(strcmp(val, "tiny:1") == 0, "image value");
 	T_EQ(dk_event_attr_get(&ev, "nope", val, sizeof val), -1, "absent attribute");
 
+	/* Podman: bare health_status, the state in HealthStatus. */
+	T_EQ(parse("{\"ID\":\"ab\",\"Type\":\"container\",\"Action\":\"health_status\","
+	           "\"Actor\":{\"ID\":\"ab\",\"Attributes\":{\"name\":\"h1\"}},"
+	           "\"HealthStatus\":\"healthy\",\"time\":1795792678,"
+	           "\"timeNano\":1795792678638299418}"), DK_OK, "Podman health event parses");
+	T_STR(ev.base.p, ev.base.n, "health_status", "Podman: base action");
+	T_STR(ev.detail.p, ev.detail.n, "healthy", "Podman: detail from HealthStatus");
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"health_status: unhealthy\","
+	           "\"HealthStatus\":\"healthy\"}"), DK_OK, "both forms");
+	T_STR(ev.detail.p, ev.detail.n, "unhealthy", "the Action's own detail wins");
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"HealthStatus\":\"healthy\"}"),
+	     DK_OK, "HealthStatus on another action");
+	T_EQ(ev.detail.n, 0, "HealthStatus gives no detail to other actions");
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"health_status\","
+	           "\"HealthStatus\":\"a\\nb\"}"), DK_OK, "HealthStatus with an escape");
+	T_EQ(ev.detail.n, 0, "an escaped HealthStatus is not taken");
+	/* API 1.52: no status, id, from; nothing depends on them. */
+	T_EQ(parse("{\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"v1\","
+	           "\"Attributes\":{\"driver\":\"local\"}},\"scope\":\"local\","
+	           "\"time\":1795792678,\"timeNano\":1795792678638299418}"), DK_OK,
+	     "API 1.52 event parses");
+	T_STR(ev.id.p, ev.id.n, "v1", "API 1.52: Actor.ID");
+	/* Docker 29 below 1.52: keys sorted, timeNano through a float64. */
+	T_EQ(parse("{\"Action\":\"start\",\"Actor\":{\"Attributes\":{\"image\":\"b\","
+	           "\"name\":\"c1\"},\"ID\":\"c1id\"},\"Type\":\"container\",\"from\":\"b\","
+	           "\"id\":\"c1id\",\"scope\":\"local\",\"status\":\"start\",\"time\":1795792678,"
+	           "\"timeNano\":1795792678638299400}"), DK_OK, "sorted keys parse");
+	T_STR(ev.type.p, ev.type.n, "container", "sorted keys: Type after Actor");
+	T_STR(ev.id.p, ev.id.n, "c1id", "sorted keys: Actor.ID after Attributes");
+	T_EQ(ev.time_nano, 1795792678638299400LL, "sorted keys: timeNano as sent");
+
 	T_EQ(parse("{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"n1\","
 	           "\"Attributes\":{\"container\":\"c\",\"nested\":{\"a\":[1,2]},"
 	           "\"name\":\"br\"}},\"time\":5}"), DK_OK, "nested attribute value");

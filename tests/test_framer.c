@@ -72,6 +72,8 @@ int main(void)
 	every_split("{a}\n{b}\n", "{a}|{b}|", 0, 64);
 	every_split("{a}\r\n\n\n{b}\r\n", "{a}|{b}|", 0, 64);
 	every_split("{a}\n{b}", "{a}|{b}$", 0, 64);
+	/* application/json-seq: RS starts each record and is dropped. */
+	every_split("\x1e{a}\n\x1e{b}\n\x1e\n\x1e\x1e{c}", "{a}|{b}|{c}$", 0, 64);
 	/* 20-byte buffer: a 25-byte record is dropped, the rest delivered. */
 	every_split("{1}\n0123456789012345678901234\n{2}\n", "{1}|{2}|", 1, 20);
 	every_split("012345678901234567890123456789012345678901234\n{3}\n",

@@ -8,6 +8,7 @@
 #include "t.h"
 
 #define UA "User-Agent: dockev/" DK_VERSION "\r\n"
+#define ACCEPT "Accept: application/x-ndjson\r\n"
 
 static struct dk_endpoint ep_unix, ep_tcp, ep_v6;
 
@@ -54,45 +55,45 @@ static void test_events(void)
 	char want[1024];
 
 	events_ok("bare", &ep_unix, "1.41", NULL, NULL, NULL,
-	          "GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n" UA "\r\n");
+	          "GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n" UA ACCEPT "\r\n");
 	events_ok("empty strings = absent", &ep_unix, "1.41", "", "", "",
-	          "GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n" UA "\r\n");
+	          "GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n" UA ACCEPT "\r\n");
 	events_ok("since", &ep_unix, "1.41", "1795792644.123456789", NULL, NULL,
 	          "GET /v1.41/events?since=1795792644.123456789 HTTP/1.1\r\n"
-	          "Host: docker\r\n" UA "\r\n");
+	          "Host: docker\r\n" UA ACCEPT "\r\n");
 	events_ok("until", &ep_tcp, "1.24", NULL, "1795792700.000000000", "",
 	          "GET /v1.24/events?until=1795792700.000000000 HTTP/1.1\r\n"
-	          "Host: 10.0.0.5:2376\r\n" UA "\r\n");
+	          "Host: 10.0.0.5:2376\r\n" UA ACCEPT "\r\n");
 	events_ok("negative since stays", &ep_unix, "1.41", "-2.500000000", NULL,
 	          NULL,
 	          "GET /v1.41/events?since=-2.500000000 HTTP/1.1\r\n"
-	          "Host: docker\r\n" UA "\r\n");
+	          "Host: docker\r\n" UA ACCEPT "\r\n");
 	events_ok("since+until", &ep_v6, "1.9", "1.5", "2", NULL,
 	          "GET /v1.9/events?since=1.5&until=2 HTTP/1.1\r\n"
-	          "Host: [::1]:2375\r\n" UA "\r\n");
+	          "Host: [::1]:2375\r\n" UA ACCEPT "\r\n");
 
 	snprintf(want, sizeof(want), "GET /v1.41/events?filters=%s HTTP/1.1\r\n"
-	         "Host: docker\r\n" UA "\r\n", enc);
+	         "Host: docker\r\n" UA ACCEPT "\r\n", enc);
 	events_ok("filters only", &ep_unix, "1.41", NULL, NULL, json, want);
 	snprintf(want, sizeof(want),
 	         "GET /v1.41/events?since=1795792644.000000000"
 	         "&until=1795792999.500000000&filters=%s HTTP/1.1\r\n"
-	         "Host: 10.0.0.5:2376\r\n" UA "\r\n", enc);
+	         "Host: 10.0.0.5:2376\r\n" UA ACCEPT "\r\n", enc);
 	events_ok("all three", &ep_tcp, "1.41", "1795792644.000000000",
 	          "1795792999.500000000", json, want);
 	snprintf(want, sizeof(want), "GET /v1.41/events?since=5&filters=%s "
-	         "HTTP/1.1\r\nHost: docker\r\n" UA "\r\n", enc);
+	         "HTTP/1.1\r\nHost: docker\r\n" UA ACCEPT "\r\n", enc);
 	events_ok("since+filters", &ep_unix, "1.41", "5", NULL, json, want);
 
 	/* Byte classes: unreserved kept, everything else %XX uppercase. */
 	events_ok("encoding", &ep_unix, "1.41", NULL, NULL,
 	          "AZaz09-._~ +%&=/?#\r\n\x01\x7f\x80\xff\xc3\xa9",
 	          "GET /v1.41/events?filters=AZaz09-._~%20%2B%25%26%3D%2F%3F%23"
-	          "%0D%0A%01%7F%80%FF%C3%A9 HTTP/1.1\r\nHost: docker\r\n" UA "\r\n");
+	          "%0D%0A%01%7F%80%FF%C3%A9 HTTP/1.1\r\nHost: docker\r\n" UA ACCEPT "\r\n");
 	/* A hostile since cannot split the request line. */
 	events_ok("since encoded", &ep_unix, "1.41", "1\r\nX: y", NULL, NULL,
 	          "GET /v1.41/events?since=1%0D%0AX%3A%20y HTTP/1.1\r\n"
-	          "Host: docker\r\n" UA "\r\n");
+	          "Host: docker\r\n" UA ACCEPT "\r\n");
 }
 
 static void test_events_refused(void)
@@ -191,6 +192,46 @@ static void test_versions(void)
 	T_OK(dk_request_version_cmp(NULL, NULL) == 0, "NULL == NULL");
 }
 
+/* Refusals as engines word them (tests/data/ holds dockerd's). */
+static void test_version_hint(void)
+{
+	static const struct { const char *msg; int kind; const char *v; } c[] = {
+		{ "client version 1.41 is too old. Minimum supported API version "
+		  "is 1.44, please upgrade your client to a newer version", 1, "1.44" },
+		{ "client version 1.99 is too new. Maximum supported API version "
+		  "is 1.41", -1, "1.41" },
+		{ "client version 1.52 is too new. Maximum supported API version "
+		  "is 1.51.", -1, "1.51" },
+		{ "Minimum supported API version is 1.100", 1, "1.100" },
+		{ "Minimum supported API version is 1.1000", 0, "" },
+		{ "Minimum supported API version is ", 0, "" },
+		{ "Minimum supported API version is 1", 0, "" },
+		{ "Minimum supported API version is 1.4x", 1, "1.4" },
+		{ "page not found", 0, "" },
+		{ "", 0, "" },
+	};
+	char v[16], big[200], buf[256];
+	size_t i;
+	int k, n;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		strcpy(v, "");
+		k = dk_request_version_hint(c[i].msg, v, sizeof v);
+		T_EQ(k, c[i].kind, "hint %zu: kind", i);
+		if (k != 0)
+			T_OK(strcmp(v, c[i].v) == 0, "hint %zu: version %s", i, v);
+	}
+	/* A version longer than out: none, not a cut one. */
+	snprintf(big, sizeof big, "Minimum supported API version is 1.%0150d", 4);
+	T_EQ(dk_request_version_hint(big, v, sizeof v), 0, "a version longer than out: none");
+	T_EQ(dk_request_version_hint("Minimum supported API version is 1.44", v, 4), 0,
+	     "a version that does not fit cap: none");
+
+	n = dk_request_version(buf, sizeof buf, &ep_unix);
+	T_STR(buf, n > 0 ? (size_t)n : 0,
+	      "GET /version HTTP/1.1\r\nHost: docker\r\n" UA "\r\n", "version request");
+}
+
 int main(void)
 {
 	if (dk_endpoint_parse(&ep_unix, "unix:///var/run/docker.sock", 0) ||
@@ -202,6 +243,7 @@ int main(void)
 	test_ping();
 	test_events();
 	test_events_refused();
+	test_version_hint();
 	space_sweep("ping", 0);
 	space_sweep("events", 1);
 	test_versions();

@@ -540,15 +540,223 @@ static void negotiate(const char *answer, size_t piece, const char *want_version
 	T_EQ(count_action("dockev", "connect"), 1, "%s: one connect event", what);
 }
 
+/* A JSON error answer with this status and message. */
+static const char *error_answer(int status, const char *msg)
+{
+	char *b = ring[nring++ % 32];
+	char body[300];
+	int n = snprintf(body, sizeof body, "{\"message\":\"%s\"}\n", msg);
+	snprintf(b, sizeof ring[0], "HTTP/1.1 %d %s\r\nApi-Version: 1.51\r\n"
+	         "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+	         status, status == 400 ? "Bad Request" : "Internal Server Error", n, body);
+	return b;
+}
+
+static const char too_old[] = "client version 1.41 is too old. Minimum supported API version "
+                              "is 1.44, please upgrade your client to a newer version";
+
+/* The engine refuses the version asked for, and says which it takes. */
+static void version_steps(void)
+{
+	struct fake_conn *c;
+	struct dk_opts o;
+
+	/* dockerd 28.5 with DOCKER_MIN_API_VERSION=1.44 behind a proxy that
+	 * drops Api-Version: 1.52 too new, then 1.51 is served. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer(NULL, NULL));
+	fake_str(c, error_answer(400, "client version 1.52 is too new. Maximum supported API "
+	                              "version is 1.51"));
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_RETRY, "too new: stepped down, streamed, ended");
+	T_OK(strcmp(req(0, 1), "GET /v1.52/events HTTP/1.1") == 0, "too new: asked 1.52 first");
+	T_OK(strcmp(req(1, 0), "GET /v1.51/events HTTP/1.1") == 0, "too new: then %s", line);
+	T_EQ(ag.n.connects, 1, "too new: one stream");
+	T_OK(strstr(fake_log, "engine refused API version 1.52") != NULL, "too new: logged");
+
+	/* An engine whose ping is older than its minimum (a proxy's, or an
+	 * engine upgraded between ping and request): step up. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, error_answer(400, too_old));
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_RETRY, "too old: stepped up, streamed");
+	T_OK(strcmp(req(1, 0), "GET /v1.44/events HTTP/1.1") == 0, "too old: then %s", line);
+	T_OK(strcmp(ag.version, "1.44") == 0, "too old: 1.44 in use");
+	T_EQ(count_action("dockev", "connect"), 1, "too old: one connect event");
+
+	/* A minimum above ours: used, with a warning. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.60", NULL));
+	fake_str(c, error_answer(400, "client version 1.52 is too old. Minimum supported API "
+	                              "version is 1.55"));
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_RETRY, "minimum above ours: streamed");
+	T_OK(strcmp(req(1, 0), "GET /v1.55/events HTTP/1.1") == 0, "minimum above ours: %s", line);
+	T_OK(strstr(fake_log, "newer than " DK_API_VERSION) != NULL, "minimum above ours: warned");
+
+	/* A refusal that names no version: /version says. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, error_answer(400, "unsupported API version"));
+	c = fake_conn_add();
+	fake_str(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 45\r\n\r\n"
+	            "{\"ApiVersion\":\"1.51\",\"MinAPIVersion\":\"1.44\"}");
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_RETRY, "no version in the refusal: streamed");
+	T_OK(strcmp(req(1, 0), "GET /version HTTP/1.1") == 0, "no version in the refusal: %s", line);
+	T_OK(strcmp(req(2, 0), "GET /v1.44/events HTTP/1.1") == 0, "then the minimum: %s", line);
+
+	/* An engine that keeps moving its minimum: two steps, then stop. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, error_answer(400, too_old));
+	c = fake_conn_add();
+	fake_str(c, error_answer(400, "client version 1.44 is too old. Minimum supported API "
+	                              "version is 1.45"));
+	c = fake_conn_add();
+	fake_str(c, error_answer(400, "client version 1.45 is too old. Minimum supported API "
+	                              "version is 1.46"));
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_CONFIG, "a minimum that keeps moving: configuration error");
+	T_EQ(fake_connects, 3, "a minimum that keeps moving: two steps, no more");
+
+	/* A refusal that would step the wrong way is not followed. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.44", NULL));
+	fake_str(c, error_answer(400, "client version 1.44 is too old. Minimum supported API "
+	                              "version is 1.41"));
+	T_EQ(session(), DK_OUT_CONFIG, "a minimum below the refused version: configuration error");
+	T_EQ(fake_connects, 1, "no second try");
+
+	/* A fixed version is not negotiated: a clear configuration error. */
+	memset(&o, 0, sizeof o);
+	o.api_version = "1.41";
+	setup_opts(&o);
+	c = fake_conn_add();
+	fake_str(c, error_answer(400, too_old));
+	T_EQ(session(), DK_OUT_CONFIG, "--api-version 1.41 refused: configuration error");
+	T_OK(strstr(fake_log, "Minimum supported API version is 1.44") &&
+	     strstr(fake_log, "fixed by --api-version or DOCKER_API_VERSION"),
+	     "--api-version refused: says why and what to do");
+	T_EQ(fake_connects, 1, "--api-version refused: no second try");
+
+	/* Renegotiated at every connection: an engine upgraded in place. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, events_head);
+	fake_eof(c);
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.51", NULL));
+	fake_str(c, events_head);
+	fake_eof(c);
+	session();
+	T_OK(strcmp(ag.version, "1.41") == 0, "before the upgrade: 1.41");
+	session();
+	T_OK(strncmp(req(1, 1), "GET /v1.51/events?", 18) == 0, "after it: %s", line);
+}
+
+/* Podman from 5.3 answers a filter key it does not know with 500. */
+static void podman_filter(void)
+{
+	struct fake_conn *c;
+	struct dk_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.filters[0] = "type=container";
+	o.filters[1] = "network=x";
+	o.nfilters = 2;
+	setup_opts(&o);
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", "Libpod-Api-Version: 5.4.2\r\n"));
+	fake_str(c, "HTTP/1.1 500 Internal Server Error\r\nApi-Version: 1.41\r\n"
+	            "Content-Type: application/json\r\nLibpod-Api-Version: 5.4.2\r\n"
+	            "Content-Length: 97\r\n\r\n"
+	            "{\"cause\":\"network is an invalid filter\",\"message\":\"network is an "
+	            "invalid filter\",\"response\":500}\n");
+	T_EQ(session(), DK_OUT_CONFIG, "Podman's 500 for a filter: configuration error");
+	T_OK(strstr(ag.why, "network is an invalid filter") &&
+	     strstr(ag.why, "-f network=x: this engine does not support that filter"),
+	     "the refused filter named: %s", ag.why);
+	T_EQ(fake_connects, 1, "no retry");
+}
+
+/* Podman 5.1 and 5.2 send no head until the first event. */
+static void withheld_head(void)
+{
+	struct fake_conn *c;
+
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", "Libpod-Api-Version: 5.1.2\r\n"));
+	fake_again(c, 3600 * 1000);
+	fake_str(c, events_head);
+	fake_str(c, chunk(rec_a("start")));
+	fake_eof(c);
+	T_EQ(session(), DK_OUT_RETRY, "withheld head: the stream came, then ended");
+	T_EQ(fake_connects, 1, "withheld head for an hour: no reconnect");
+	T_EQ(count_action("a", "start"), 1, "withheld head: the event delivered");
+	T_OK(strstr(fake_log, "engine sent no response head") != NULL, "withheld head: said once");
+
+	/* dockerd sends its head at once: silence there is a stall. */
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_silence(c);
+	T_EQ(session(), DK_OUT_RETRY, "dockerd silent: retry");
+	T_OK(strstr(ag.why, "no response head within") != NULL, "dockerd silent: %s", ag.why);
+}
+
+/* application/json-seq: an RS before every record. */
+static void json_seq(void)
+{
+	struct fake_conn *c;
+
+	setup();
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.52", NULL));
+	fake_str(c, "HTTP/1.1 200 OK\r\nApi-Version: 1.52\r\nContent-Type: application/json-seq\r\n"
+	            "Transfer-Encoding: chunked\r\n\r\n");
+	fake_str(c, chunk("\x1e{\"Type\":\"a\",\"Action\":\"one\"}\n\x1e{\"Type\":\"a\","));
+	fake_str(c, chunk("\"Action\":\"two\"}\n"));
+	fake_str(c, chunk("\x1e{\"Type\":\"a\",\"Action\":\"three\"}"));
+	fake_eof(c);
+	session();
+	T_OK(strstr(fake_conns[0].sent, "\r\nAccept: application/x-ndjson\r\n") != NULL,
+	     "the events request asks for newline-delimited JSON");
+	T_OK(count_action("a", "one") == 1 && count_action("a", "two") == 1,
+	     "json-seq: records after RS delivered");
+	T_EQ(ag.n.bad_json, 0, "json-seq: nothing taken as bad JSON");
+}
+
 static void ping_cases(void)
 {
 	struct fake_conn *c;
 	struct dk_opts o;
 
 	negotiate(ping_answer("1.40", NULL), 0, "1.40", 1, "engine 1.40");
-	negotiate(ping_answer("1.43", NULL), 0, "1.41", 1, "engine 1.43 (newer)");
-	negotiate(ping_answer(NULL, NULL), 0, "1.41", 1, "no Api-Version");
-	negotiate(ping_answer("one.two", NULL), 0, "1.41", 1, "malformed Api-Version");
+	negotiate(ping_answer("1.43", NULL), 0, "1.43", 1, "engine 1.43 (older than ours)");
+	negotiate(ping_answer("1.53", NULL), 0, DK_API_VERSION, 1, "engine 1.53 (newer)");
+	negotiate(ping_answer("1.100", NULL), 0, DK_API_VERSION, 1, "engine 1.100 (numeric compare)");
+	negotiate(ping_answer(NULL, NULL), 0, DK_API_VERSION, 1, "no Api-Version");
+	negotiate(ping_answer("one.two", NULL), 0, DK_API_VERSION, 1, "malformed Api-Version");
 	negotiate(ping_answer("1.24", NULL), 1, "1.24", 1, "engine 1.24, ping byte by byte");
 	negotiate(ping_answer("1.40", "Connection: close\r\n"), 0, "1.40", 2,
 	          "Connection: close");
@@ -717,6 +925,11 @@ static void s_4xx_slow(struct fake_conn *c)
 	fake_eof(c);
 }
 static void s_5xx(struct fake_conn *c) { fake_str(c, bad_filters); }
+static void s_5xx_passing(struct fake_conn *c)
+{
+	fake_str(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+	            "Content-Length: 30\r\n\r\n{\"message\":\"context canceled\"}");
+}
 static void s_garbage(struct fake_conn *c) { fake_str(c, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"); }
 static void s_eof_head(struct fake_conn *c)
 {
@@ -815,10 +1028,16 @@ static void ends(void)
 	T_EQ(out, DK_OUT_CONFIG, "400 in 3-byte pieces: configuration error");
 	T_OK(strstr(fake_log, "is too new") != NULL, "400 in pieces: the message still logged");
 
+	/* dockerd's 500 for filters that are not JSON refuses the request:
+	 * the same request gets it again, so it is not retried. */
 	out = one(s_5xx);
-	T_EQ(out, DK_OUT_RETRY, "500: retry");
+	T_EQ(out, DK_OUT_CONFIG, "500 refusing the filters: configuration error");
 	T_OK(strstr(ag.why, "engine answered 500") &&
 	     strstr(ag.why, "invalid character 'o' in literal null"), "500: why: %s", ag.why);
+	out = one(s_5xx_passing);
+	T_EQ(out, DK_OUT_RETRY, "500 that may pass: retry");
+	T_OK(strstr(ag.why, "engine answered 500") && strstr(ag.why, "context canceled"),
+	     "500 that may pass: why: %s", ag.why);
 
 	out = one(s_408);
 	T_EQ(out, DK_OUT_RETRY, "408 Request Timeout: retry, not a configuration error");
@@ -1132,6 +1351,10 @@ int main(void)
 	recorded_cuts();
 	same_time_cuts();
 	ping_cases();
+	version_steps();
+	podman_filter();
+	withheld_head();
+	json_seq();
 	request_cases();
 	ends();
 	until_cases();
