@@ -130,7 +130,7 @@ $(BUILD)/tests/test_proc: tests/test_proc.c tests/*.h $(PORT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(PORT_OBJ) $(LIB) $(ALL_LDFLAGS) $(ALL_LIBS)
 
 # The fake engine and the example handler table (built as a whole agent).
-$(BUILD)/fakeengine: tools/fakeengine.c Makefile
+$(BUILD)/fakeengine: tools/fakeengine.c Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 # The TLS front of the fake engine in tests (an mbedTLS server).

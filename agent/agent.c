@@ -40,18 +40,6 @@ int dk_agent_init(struct dk_agent *ag)
 	return DK_OK;
 }
 
-static int seen(const struct dk_agent *ag, uint64_t h)
-{
-	unsigned i, n = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
-	/* cppcheck 2.10 takes nseen for the 0 of dk_agent_init's memset and
-	 * calls i < n always false; fresh() raises it with every event. */
-	/* cppcheck-suppress knownConditionTrueFalse */
-	for (i = 0; i < n; i++)
-		if (ag->seen[i] == h)
-			return 1;
-	return 0;
-}
-
 static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 {
 	char id[96];
@@ -66,69 +54,6 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* The pending record's digest into its slot (see dk_agent_settle). */
-void dk_agent_settle(struct dk_agent *ag)
-{
-	if (ag->pending) {
-		ag->seen[ag->pending_slot] =
-			dk_event_digest(ag->pending, ag->pending_len);
-		ag->pending = NULL;
-	}
-}
-
-/* Is the event at tn, record rec, new? Drops what since= (a little
- * early) brings back after a reconnect, and moves the resume point. Live, the
- * stream's timeNanos mostly grow, and then no digest is taken at all
- * until the buffer holding the record is about to be reused: the event
- * is remembered as pending, and hashed by dk_agent_settle only if it is
- * still the last one at the resume point then. */
-static int fresh(struct dk_agent *ag, int64_t tn, const char *rec, size_t len)
-{
-	uint64_t h = 0;
-	int have_h = 0;
-
-	/* An event without a time says nothing about where to resume. */
-	if (tn <= 0)
-		return 1;
-	if (ag->replaying) {
-		if (tn < ag->resume_ns)
-			goto dup;
-		if (tn == ag->resume_ns) {
-			dk_agent_settle(ag);
-			h = dk_event_digest(rec, len);
-			have_h = 1;
-			if (seen(ag, h))
-				goto dup;
-		}
-		if (tn > ag->resume_ns)
-			ag->replaying = 0;
-	}
-	if (!ag->have_event || tn > ag->resume_ns) {
-		ag->resume_ns = tn;
-		ag->have_resume = ag->have_event = 1;
-		ag->nseen = 0;
-		ag->pending = NULL;
-	}
-	/* While replaying, the ring describes what was delivered before the
-	 * cut: add to it, never overwrite it, or a hash still needed for a
-	 * later duplicate would be lost. */
-	if (tn == ag->resume_ns && (!ag->replaying || ag->nseen < DK_DEDUPE_MAX)) {
-		unsigned slot = ag->nseen++ % DK_DEDUPE_MAX;
-		dk_agent_settle(ag); /* an earlier one at this timeNano */
-		if (have_h) {
-			ag->seen[slot] = h;
-		} else {
-			ag->pending = rec;
-			ag->pending_len = len;
-			ag->pending_slot = slot;
-		}
-	}
-	return 1;
-dup:
-	ag->n.duplicates++;
-	return 0;
-}
-
 /* The parsed ag->ev to the handlers, then to the hook queue. */
 static int hand_over(struct dk_agent *ag)
 {
@@ -139,32 +64,40 @@ static int hand_over(struct dk_agent *ag)
 
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 {
-	int r = dk_event_parse(&ag->ev, rec, len);
+	int r = dk_event_parse(&ag->ev, rec, len), v;
 
 	if (r < 0) {
 		skipped(ag, r, rec, len);
 		return 0;
 	}
-	if (ag->verify && ag->ev.time_nano > 0) {
-		ag->verify = 0;
-		if (ag->ev.time_nano > ag->resume_ns) {
-			char when[32];
-			dk_when_format(ag->resume_ns, when, sizeof when);
-			dk_port_log(DK_LOG_WARN, "resync: the first event after "
-			            "resuming is newer than the last delivered one "
-			            "(%s): %s", when, gap_why);
-			ag->resync_why = gap_why;
-			r = dk_agent_synthetic(ag, "resync");
-			ag->resync_why = NULL;
-			if (r != 0)
-				return r;
-			/* The synthetic event took the view: parse again. */
-			if (dk_event_parse(&ag->ev, rec, len) < 0)
-				return 0;
-		}
-	}
-	if (!fresh(ag, ag->ev.time_nano, rec, len))
+	v = dk_resume_event(&ag->res, ag->ev.time_nano,
+	                    ag->ev.time_nano > 0 ? dk_event_identity(&ag->ev) : 0);
+	if (!(v & DK_RESUME_NEW)) {
+		ag->n.duplicates++;
 		return 0;
+	}
+	if (v & DK_RESUME_BACK && !ag->clock_back_said) {
+		char when[32];
+		ag->clock_back_said = 1;
+		dk_when_format(ag->ev.time_nano, when, sizeof when);
+		dk_port_log(DK_LOG_WARN, "engine's clock went back: an event "
+		            "stamped %s came after later ones; delivered (said "
+		            "once per connection)", when);
+	}
+	if (v & DK_RESUME_GAP) {
+		char when[32];
+		dk_when_format(ag->res.from, when, sizeof when);
+		dk_port_log(DK_LOG_WARN, "resync: the first event after resuming "
+		            "(%s) is not one already delivered: %s", when, gap_why);
+		ag->resync_why = gap_why;
+		r = dk_agent_synthetic(ag, "resync");
+		ag->resync_why = NULL;
+		if (r != 0)
+			return r;
+		/* The synthetic event took the view: parse again. */
+		if (dk_event_parse(&ag->ev, rec, len) < 0)
+			return 0;
+	}
 	ag->n.events++;
 	return hand_over(ag);
 }
@@ -255,9 +188,8 @@ int dk_agent_signals(struct dk_agent *ag)
 
 static int state_dirty(const struct dk_agent *ag)
 {
-	return ag->opts.state_file && ag->have_resume &&
-	       (ag->resume_ns != ag->saved_ns || ag->nseen != ag->saved_nseen ||
-	        ag->have_event != ag->saved_event);
+	return ag->opts.state_file && ag->res.kind != DK_RESUME_NONE &&
+	       (ag->res.point != ag->saved_point || ag->res.n != ag->saved_n);
 }
 
 /* Milliseconds until a pending write is due, -1 when none is pending. */
@@ -276,7 +208,6 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX];
 	int64_t now;
-	unsigned i;
 	int n;
 
 	if (!state_dirty(ag))
@@ -284,13 +215,10 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
 		return;
-	dk_agent_settle(ag); /* the file gets every digest, none pending */
 	ag->state_due_ms = now + DK_STATE_INTERVAL_MS;
-	s.resume_ns = ag->resume_ns;
-	s.from_event = ag->have_event;
-	s.nseen = ag->nseen < DK_DEDUPE_MAX ? ag->nseen : DK_DEDUPE_MAX;
-	for (i = 0; i < s.nseen; i++)
-		s.seen[i] = ag->seen[i];
+	s.kind = ag->res.kind;
+	s.point = ag->res.point;
+	s.count = dk_resume_marks(&ag->res, s.marks);
 	n = dk_state_format(text, sizeof text, &s);
 	if (n < 0 || dk_port_file_replace(ag->opts.state_file, text,
 	                                  (size_t)n) != DK_OK) {
@@ -299,9 +227,8 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 		            n < 0 ? dk_strerror(n) : dk_port_errstr());
 		return;
 	}
-	ag->saved_ns = ag->resume_ns;
-	ag->saved_nseen = ag->nseen;
-	ag->saved_event = ag->have_event;
+	ag->saved_point = ag->res.point;
+	ag->saved_n = ag->res.n;
 }
 
 int dk_agent_state_load(struct dk_agent *ag)
@@ -309,6 +236,7 @@ int dk_agent_state_load(struct dk_agent *ag)
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX], when[32];
 	long n;
+	int r = DK_OK;
 
 	if (!ag->opts.state_file)
 		return DK_OK;
@@ -320,23 +248,23 @@ int dk_agent_state_load(struct dk_agent *ag)
 	}
 	if (n == 0)
 		return DK_OK; /* first run */
-	if (n < 0 || dk_state_parse(text, (size_t)n, &s) != DK_OK) {
-		dk_port_log(DK_LOG_WARN, "--state %s: not a dockev state file, "
-		            "ignored (it will be replaced); events since it was "
-		            "written may have been lost", ag->opts.state_file);
+	if (n < 0 || (r = dk_state_parse(text, (size_t)n, &s)) != DK_OK) {
+		dk_port_log(DK_LOG_WARN, "--state %s: %s, ignored (it will be "
+		            "replaced); events since it was written may have been "
+		            "lost", ag->opts.state_file, n >= 0 && r == DK_ERR_VERSION
+		            ? "written by an older dockev (format 1)"
+		            : "not a dockev state file");
 		ag->resync_why = "the --state file could not be used; events "
 		                 "may have been lost";
 		return DK_OK;
 	}
-	ag->resume_ns = ag->saved_ns = s.resume_ns;
-	ag->have_resume = 1;
-	ag->have_event = ag->saved_event = s.from_event;
-	ag->nseen = ag->saved_nseen = s.nseen;
-	memcpy(ag->seen, s.seen, sizeof s.seen);
-	dk_when_format(s.resume_ns, when, sizeof when);
+	dk_resume_restore(&ag->res, s.kind, s.point, s.marks, s.count);
+	ag->saved_point = ag->res.point;
+	ag->saved_n = ag->res.n;
+	dk_when_format(s.point, when, sizeof when);
 	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)",
-	            ag->opts.state_file, when,
-	            s.from_event ? "the last delivered event" : "no event yet");
+	            ag->opts.state_file, when, s.kind == DK_RESUME_EVENT
+	            ? "the last delivered event" : "no event yet");
 	return DK_OK;
 }
 
@@ -375,9 +303,9 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			return -1;
 		if (fd >= 0 && fds[0].revents)
 			return 1;
-		if (deadline >= 0 && dk_port_now_ms() >= deadline)
-			return 0;
 		if (r < 0)
+			return DK_ERR_IO; /* errno tells why */
+		if (deadline >= 0 && dk_port_now_ms() >= deadline)
 			return 0;
 	}
 }
@@ -386,7 +314,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
  * Returns 1 to stop. */
 static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 {
-	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) < 0;
+	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == -1;
 }
 
 /* Before exiting: at --until every queued hook still runs; on a stop only
@@ -403,7 +331,7 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 		dk_hook_service(h);
 		if (dk_hook_running(h) == 0 && dk_hook_queued(h) == 0)
 			break;
-		if (dk_agent_wait(ag, -1, 0, 1000) < 0)
+		if (dk_agent_wait(ag, -1, 0, 1000) == -1)
 			dk_hook_stop(h, ag->stops > 1);
 	}
 }
@@ -413,6 +341,7 @@ int dk_agent_run(struct dk_agent *ag)
 	for (;;) {
 		enum dk_outcome out = dk_session_run(ag);
 		int64_t delay;
+		int r;
 
 		if (ag->t.fd >= 0)
 			ag->t.close(&ag->t);
@@ -425,8 +354,13 @@ int dk_agent_run(struct dk_agent *ag)
 			if (out == DK_OUT_RETRY || out == DK_OUT_CONFIG)
 				dk_port_log(DK_LOG_WARN, "disconnected from %s: %s",
 				            ag->ep.url, ag->why);
-			if (dk_agent_synthetic(ag, "disconnect") < 0)
+			/* A handler may stop the agent here too. */
+			r = dk_agent_synthetic(ag, "disconnect");
+			if (r < 0)
 				out = DK_OUT_HANDLER_ERR;
+			else if (r > 0 && (out == DK_OUT_RETRY ||
+			                   out == DK_OUT_CONFIG_WAIT))
+				out = DK_OUT_HANDLER_STOP;
 		}
 		fflush(stdout);
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "backoff.h"
 #include "hook.h"
+#include "resume.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -77,37 +78,21 @@ struct dk_agent {
 	struct dk_backoff bo;
 	struct dk_counters n;
 
-	/* Resume point: the last delivered timeNano (or, before any event,
-	 * when the first stream opened) and hashes of the events delivered
-	 * at exactly that timeNano, to drop the ones an inclusive since=
-	 * brings back. */
-	int64_t resume_ns;
-	int have_resume;
-	int have_event;    /* resume_ns came from an event, not the clock */
-	uint64_t seen[DK_DEDUPE_MAX];
-	unsigned nseen;
-	/* The last event at resume_ns, whose digest is not taken yet: its
-	 * record and the slot of seen[] it goes to (dk_agent_settle). */
-	const char *pending;
-	size_t pending_len;
-	unsigned pending_slot;
-	int replaying;     /* after a reconnect, until past resume_ns */
-	/* The first timed event of a resumed stream must be the resume
-	 * point's own (since= is inclusive): a later one means the engine's
-	 * history no longer reaches back to it, and events may be lost. */
-	int verify;
+	/* Where to resume, and which events are new (resume.h). */
+	struct dk_resume res;
+	int clock_back_said; /* DK_RESUME_BACK logged on this stream */
 	const char *resync_why; /* a resync to report at the next connect */
 
-	/* --state: what the file holds, and when it may be written next. */
-	int64_t saved_ns;
-	unsigned saved_nseen;
-	int saved_event;
+	/* --state: what the file holds (the resume point and how many marks
+	 * were ever added then), and when it may be written next. */
+	int64_t saved_point;
+	unsigned saved_n;
 	int64_t state_due_ms;
 
 	int connected;     /* an events stream is open */
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
-	char why[512];     /* last failure, for logs and dockev disconnect */
+	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
@@ -134,15 +119,9 @@ int dk_agent_run(struct dk_agent *ag);
 enum dk_outcome dk_session_run(struct dk_agent *ag);
 
 /* Give one record of the events body to the agent: parse, dedupe,
- * dispatch. Returns 0, or a handler's non-zero result. rec must stay
- * unchanged until the next dk_agent_deliver or dk_agent_settle call, which
- * may still read it: the dedupe digest of the last event is taken lazily. */
+ * dispatch. Returns 0, or a handler's non-zero result. rec needs to stay
+ * unchanged only during the call. */
 int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
-
-/* Take the dedupe digest of the last delivered record now: call before
- * the buffer that holds it is reused (the session does, before every read
- * and at its start). Cheap when there is nothing pending. */
-void dk_agent_settle(struct dk_agent *ag);
 
 /* Synthetic event of Type "dockev" (connect, disconnect, resync) through
  * the same dispatch. Returns 0 or a handler's non-zero result. */
@@ -151,7 +130,8 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)
  * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,
  * timeouts, exits) and signals (SIGUSR1 logs counters) meanwhile.
- * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request. */
+ * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request, or
+ * DK_ERR_IO when the wait itself failed (errno says why). */
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms);
 
 /* Handle the signals that arrived; returns 1 when one asks to stop. */

@@ -66,18 +66,19 @@
 #define DK_FILTER_ARGS_MAX 32
 #endif
 
-/* Events delivered at the resume point's timeNano remembered for dedupe. */
-#ifndef DK_DEDUPE_MAX
-#define DK_DEDUPE_MAX 32
+/* Resume and dedupe (resume.h). The last DK_RESUME_RECENT delivered events
+ * are remembered (timeNano and identity, 16 bytes each) to drop what a
+ * resume brings back again; a resume asks since= DK_RESUME_MARGIN_NS before
+ * the last event, because engines publish events out of time order
+ * (dockerd by up to 5.9 ms in a churn soak) and Podman's since= is
+ * exclusive and parsed through a float64. Duplicates can pass only when
+ * more than DK_RESUME_RECENT events lie within the margin (6,400 events/s
+ * at the defaults). */
+#ifndef DK_RESUME_RECENT
+#define DK_RESUME_RECENT 128
 #endif
-
-/* A resume asks since= this many ns before the last delivered event, so
- * that every engine sends that event again (dedupe drops it; its coming
- * back shows the engine's history still reaches the resume point).
- * dockerd's since= is inclusive and exact; Podman 4.3's is exclusive and
- * parsed through a float64 (about 240 ns resolution at today's times). */
-#ifndef DK_SINCE_EARLY_NS
-#define DK_SINCE_EARLY_NS 1000
+#ifndef DK_RESUME_MARGIN_NS
+#define DK_RESUME_MARGIN_NS 20000000LL
 #endif
 
 /* --state FILE: the resume point is written at most once per this many
@@ -99,6 +100,35 @@
 /* Paths of the TLS files (--tlscacert..., $DOCKER_CERT_PATH/ca.pem). */
 #ifndef DK_TLS_PATH_MAX
 #define DK_TLS_PATH_MAX 1024
+#endif
+
+/* dockev's own version (User-Agent, --version). */
+#ifndef DK_VERSION
+#define DK_VERSION "0.1.0"
+#endif
+
+/* JSON nesting accepted in an event (engines send 3 levels: the event,
+ * Actor, Attributes); deeper is not an event. */
+#ifndef DK_JSON_DEPTH
+#define DK_JSON_DEPTH 32
+#endif
+
+/* Error and ping answers: a body is read whole (it is logged, not kept)
+ * within DK_SMALL_BODY_MS; a ping whose body is at most DK_PING_REUSE_MAX
+ * bytes leaves its connection for the events request. */
+#ifndef DK_SMALL_BODY_MS
+#define DK_SMALL_BODY_MS 2000
+#endif
+#ifndef DK_PING_REUSE_MAX
+#define DK_PING_REUSE_MAX 1024
+#endif
+/* An engine's refusal as logged (its "message"), and the last failure as
+ * logged and carried by dockev disconnect. */
+#ifndef DK_MESSAGE_MAX
+#define DK_MESSAGE_MAX 200
+#endif
+#ifndef DK_WHY_MAX
+#define DK_WHY_MAX 512
 #endif
 
 /* The newest Engine API version whose events dockev was checked against
@@ -228,11 +258,17 @@
 #if DK_HOOK_QUEUE_DEFAULT > DK_HOOK_QUEUE_MAX || DK_HOOK_JOBS_DEFAULT > DK_HOOK_JOBS_MAX
 #error "hook defaults above their maximum"
 #endif
-#if defined(DK_POLL_MAX) && DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
-#error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
+#if DK_WHY_MAX < DK_MESSAGE_MAX + 160
+#error "DK_WHY_MAX must hold an engine's message and what dockev adds to it"
+#endif
+#if DK_JSON_DEPTH < 3
+#error "DK_JSON_DEPTH below 3 refuses every event"
 #endif
 #if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
 #error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"
+#endif
+#if DK_RESUME_RECENT < 1 || DK_RESUME_MARGIN_NS < 1000
+#error "DK_RESUME_RECENT must be at least 1, DK_RESUME_MARGIN_NS at least 1 us (Podman's since= is exclusive)"
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"

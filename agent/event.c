@@ -135,6 +135,17 @@ uint64_t dk_event_digest(const char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+uint64_t dk_event_identity(const struct dk_event *ev)
+{
+	const uint64_t k = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = dk_event_digest(ev->id.p, ev->id.n);
+
+	h = (h ^ dk_event_digest(ev->action.p, ev->action.n)) * k;
+	h = (h ^ dk_event_digest(ev->type.p, ev->type.n)) * k;
+	h ^= (uint64_t)ev->json.n;
+	return h ^ (h >> 31);
+}
+
 /* A JSON primitive: true, false, null, or a number
  * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 section 6);
  * jsmn's strict mode takes "tru", "01" or "1.2.3" too. */
@@ -177,8 +188,7 @@ static int primitive_ok(const char *p, size_t n)
 /* jsmn's strict mode checks tokens but not all that lies between them
  * (a missing ',' or ':' passes) nor raw control bytes inside strings;
  * this walk over the tokens checks both, so only valid JSON reaches the
- * handlers. Nesting is bounded by DK_JSON_DEPTH. */
-#define DK_JSON_DEPTH 32
+ * handlers. Nesting is bounded by DK_JSON_DEPTH (config.h). */
 static int valid(const char *js, int ntok, int ctl)
 {
 	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];

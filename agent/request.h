@@ -3,10 +3,8 @@
 #define DK_REQUEST_H
 
 #include <stddef.h>
+#include "config.h"
 
-#ifndef DK_VERSION
-#define DK_VERSION "0.1.0"
-#endif
 
 struct dk_endpoint;
 

@@ -33,7 +33,7 @@ static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
 	if (!want_write && ag->t.pending(&ag->t) > 0)
 		return IO_OK;
 	r = dk_agent_wait(ag, ag->t.fd, want_write, timeout_ms);
-	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : IO_STOP;
+	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : r == -1 ? IO_STOP : IO_FAIL;
 }
 
 static int send_all(struct dk_agent *ag, const char *p, size_t n)
@@ -53,8 +53,9 @@ static int send_all(struct dk_agent *ag, const char *p, size_t n)
 	return IO_OK;
 }
 
-/* Read into buf[*have..cap) once, waiting up to the deadline. Returns the
- * byte count, 0 at EOF, or an IO_ code. */
+/* Read into p[0..room) once, waiting up to the absolute deadline (ms of
+ * the monotonic clock, < 0: none). Returns the byte count, 0 at EOF,
+ * DK_ERR_TLS, or an IO_ code. */
 static long read_some(struct dk_agent *ag, char *p, size_t room,
                       int64_t deadline)
 {
@@ -159,7 +160,7 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 static void small_body(struct dk_agent *ag, size_t headlen, size_t have,
                        size_t *len)
 {
-	int64_t deadline = dk_port_now_ms() + 2000;
+	int64_t deadline = dk_port_now_ms() + DK_SMALL_BODY_MS;
 	size_t raw = have - headlen, dec = 0;
 	int r;
 
@@ -234,7 +235,7 @@ static enum dk_outcome refused(struct dk_agent *ag, const char *what,
                                const char *msg)
 {
 	int status = ag->head.status, i;
-	char which[128] = "";
+	char which[DK_WHY_MAX - DK_MESSAGE_MAX - 100] = "";
 
 	/* Name the -f option the engine refused, when its message names
 	 * the key. */
@@ -306,7 +307,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	if (r <= 0)
 		return io_outcome(ag, r);
 	if (ag->head.status != 200) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 		answer_message(ag, (size_t)r, have, msg, sizeof msg);
 		return refused(ag, "GET /_ping", msg);
 	}
@@ -322,7 +323,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 	ag->podman = ag->head.libpod_version[0] != '\0';
 	*reuse = !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
-	         ag->head.content_length < 1024;
+	         ag->head.content_length <= DK_PING_REUSE_MAX;
 	if (*reuse)
 		small_body(ag, (size_t)r, have, &len);
 	*ok = 1;
@@ -419,8 +420,6 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 		char *p;
 		int r, f;
 
-		/* Space and reads move and overwrite delivered records. */
-		dk_agent_settle(ag);
 		p = dk_framer_space(&ag->fr, &room);
 
 		/* A stream that never pauses must still see signals. */
@@ -488,15 +487,13 @@ static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
 enum dk_outcome dk_session_run(struct dk_agent *ag)
 {
 	char req[DK_REQUEST_MAX], since[32], until[32];
+	int64_t since_ns;
 	size_t have;
 	long r;
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
-	/* The last stream's records are in ag->buf, which the answers to
-	 * come overwrite. */
-	dk_agent_settle(ag);
 	if ((out = connect_engine(ag)) != DK_OUT_DONE)
 		return out;
 	if (!ag->opts.api_version) {
@@ -510,16 +507,16 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 		}
 	}
 	/* Everything up to --until was delivered before a cut. */
-	if (ag->opts.has_until && ag->have_event && ag->resume_ns > ag->opts.until_ns)
+	if (ag->opts.has_until && ag->res.kind == DK_RESUME_EVENT &&
+	    ag->res.point > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
-	/* A little before the last delivered event (DK_SINCE_EARLY_NS), so
-	 * that dockerd and Podman alike send it again: the dedupe drops it,
-	 * and its coming back shows that the engine's history still reaches
-	 * back to it (see verify). */
-	if (ag->have_resume)
-		dk_when_format(ag->resume_ns - (ag->have_event ? DK_SINCE_EARLY_NS : 0),
-		               since, sizeof since);
+	/* A little before the last delivered event (resume.h): the engine
+	 * sends it again, which the dedupe drops and which shows that its
+	 * history still reaches back; and an event stamped earlier but
+	 * published later comes too. */
+	if (dk_resume_since(&ag->res, &since_ns))
+		dk_when_format(since_ns, since, sizeof since);
 	else if (ag->opts.has_since)
 		dk_when_format(ag->opts.since_ns, since, sizeof since);
 	if (ag->opts.has_until)
@@ -527,7 +524,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	/* An engine that refuses our version says which it takes: at most
 	 * one step down (too new) and one up (too old) per connection. */
 	for (steps = 0;; steps++) {
-		char msg[200];
+		char msg[DK_MESSAGE_MAX];
 
 		n = dk_request_events(req, sizeof req, &ag->ep, ag->version,
 		                      since, until, ag->filters);
@@ -555,21 +552,16 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	ag->connected = 1;
 	ag->connected_ms = dk_port_now_ms();
 	ag->n.connects++;
-	ag->replaying = ag->have_resume;
-	ag->verify = ag->have_event;
-	if (!ag->have_resume && !ag->opts.has_since) {
-		/* No event yet: a reconnect resumes from now, so events that
-		 * happen while we are away are still delivered. */
-		ag->resume_ns = dk_port_wall_ns();
-		ag->have_resume = 1;
-		ag->nseen = 0;
-	}
+	ag->clock_back_said = 0;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
 	dk_port_log(DK_LOG_INFO, "connected to %s (API %s%s%s)", ag->ep.url,
 	            ag->version, since[0] ? ", since " : "", since);
 	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
 		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 	/* A state file that could not be used: say so once, now. */
-	if (ag->resync_why && !ag->verify) {
+	if (ag->resync_why && !ag->res.verify) {
 		if ((n = dk_agent_synthetic(ag, "resync")) != 0)
 			return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 		ag->resync_why = NULL;

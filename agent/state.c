@@ -1,5 +1,5 @@
 /* state.c - the --state file's text: a version line, the resume point and
- * whether it is an event's timeNano, the dedupe hashes at that timeNano.
+ * whether it is an event's timeNano, the marks of the last delivered events.
  * Text, so an operator can read it; strict, so a torn or foreign file is
  * refused rather than half-believed.
  */
@@ -12,22 +12,22 @@ int dk_state_format(char *buf, size_t cap, const struct dk_state *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct dk_out o;
-	unsigned i, n = s->nseen < DK_DEDUPE_MAX ? s->nseen : DK_DEDUPE_MAX;
+	unsigned i, n = s->count < DK_RESUME_RECENT ? s->count : DK_RESUME_RECENT;
 	long len;
 
 	dk_out_init(&o, buf, cap);
-	dk_out_str(&o, "dockev-state 1\nresume ");
-	dk_out_num(&o, (long long)s->resume_ns);
-	dk_out_str(&o, s->from_event ? " event\nseen" : " clock\nseen");
-	if (!s->from_event)
-		n = 0; /* a point taken from the clock has no events at it */
+	dk_out_str(&o, "dockev-state 2\nresume ");
+	dk_out_num(&o, (long long)s->point);
+	dk_out_str(&o, s->kind == DK_RESUME_EVENT ? " event\nrecent" : " clock\nrecent");
 	for (i = 0; i < n; i++) {
-		char h[18];
+		char h[17];
 		int k;
-		h[0] = ' ';
+		dk_out_str(&o, " ");
+		dk_out_num(&o, (long long)s->marks[i].tn);
 		for (k = 0; k < 16; k++)
-			h[1 + k] = hex[(s->seen[i] >> (60 - 4 * k)) & 15];
-		h[17] = '\0';
+			h[k] = hex[(s->marks[i].id >> (60 - 4 * k)) & 15];
+		h[16] = '\0';
+		dk_out_str(&o, ":");
 		dk_out_str(&o, h);
 	}
 	dk_out_str(&o, "\n");
@@ -86,21 +86,26 @@ int dk_state_parse(const char *buf, size_t len, struct dk_state *s)
 	const char *p = buf, *end = buf + len;
 
 	memset(s, 0, sizeof *s);
-	if (!word(&p, end, "dockev-state 1\nresume ") ||
-	    !decimal(&p, end, &s->resume_ns))
+	if (word(&p, end, "dockev-state 1\n"))
+		return DK_ERR_VERSION;
+	if (!word(&p, end, "dockev-state 2\nresume ") ||
+	    !decimal(&p, end, &s->point))
 		goto bad;
-	if (word(&p, end, " event\nseen"))
-		s->from_event = 1;
-	else if (!word(&p, end, " clock\nseen"))
+	if (word(&p, end, " event\nrecent"))
+		s->kind = DK_RESUME_EVENT;
+	else if (word(&p, end, " clock\nrecent"))
+		s->kind = DK_RESUME_CLOCK;
+	else
 		goto bad;
 	while (word(&p, end, " ")) {
-		if (!s->from_event || s->nseen == DK_DEDUPE_MAX ||
-		    !hex64(&p, end, &s->seen[s->nseen]))
+		struct dk_resume_mark *m = &s->marks[s->count];
+		if (s->count == DK_RESUME_RECENT || !decimal(&p, end, &m->tn) ||
+		    m->tn <= 0 || !word(&p, end, ":") || !hex64(&p, end, &m->id))
 			goto bad;
-		s->nseen++;
+		s->count++;
 	}
 	/* The whole file, to its last newline: a torn write is no state. */
-	if (!word(&p, end, "\n") || p != end || s->resume_ns <= 0)
+	if (!word(&p, end, "\n") || p != end || s->point <= 0)
 		goto bad;
 	return DK_OK;
 bad:

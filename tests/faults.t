@@ -118,10 +118,10 @@ printf '%s\n' "$CASES" | while IFS='|' read -r name fopts aopts xst line want be
 	fi
 	ok $? "$name: every valid event, once, in order"
 	if [ "$before" != 0 ]; then
-		# The resume asks since= 1 us before the last delivered event
-		# (DK_SINCE_EARLY_NS), so that event's time minus 1000 ns.
+		# The resume asks since= 20 ms before the last delivered event
+		# (DK_RESUME_MARGIN_NS), so that event's time minus 20000000 ns.
 		is "$(sed -n 4p "$T/requests" | sed -n 's/.*since=\([0-9]*\)\.\([0-9]*\).*/\1\2/p')" \
-			"$(( $(ts "$before") - 1000 ))" "$name: the $before valid events of the faulty answer delivered"
+			"$(( $(ts "$before") - 20000000 ))" "$name: the $before valid events of the faulty answer delivered"
 	fi
 	if [ -n "$WRAP" ]; then
 		# valgrind -q prints only errors, and (--track-fds) the fds

@@ -125,31 +125,28 @@ static void resume_point(void)
 	T_OK(nrecs == 2 && strcmp(recs[0].id, "a") == 0 && strcmp(recs[1].id, "b") == 0 &&
 	     strcmp(recs[1].type, "container") == 0 && recs[1].time_nano == 200,
 	     "in order, with their fields");
-	T_EQ(ag.resume_ns, 200, "resume point: the last timeNano");
-	T_OK(ag.have_resume && ag.have_event, "resume point comes from an event");
+	T_EQ(ag.res.point, 200, "resume point: the last timeNano");
+	T_EQ(ag.res.kind, DK_RESUME_EVENT, "resume point comes from an event");
 	T_EQ(ag.n.events, 2, "events counted");
 
-	/* An inclusive since=200 brings b back; a is older. */
-	ag.replaying = 1;
+	/* A resume's since= brings a and b back. */
+	dk_resume_open(&ag.res, WALL0);
 	deliver(ev("a", 100));
 	deliver(ev("b", 200));
-	T_EQ(nrecs, 2, "replayed a (older) and b (same timeNano, seen) dropped");
+	T_EQ(nrecs, 2, "replayed a and b dropped");
 	T_EQ(ag.n.duplicates, 2, "counted as duplicates");
-	T_EQ(ag.replaying, 1, "still replaying at the resume point");
 	deliver(ev("c", 300));
 	T_EQ(nrecs, 3, "newer event delivered");
-	T_EQ(ag.replaying, 0, "replay over past the resume point");
-	T_EQ(ag.resume_ns, 300, "resume point moves on");
-	/* Live now: an older event is the engine's order, not a replay. */
+	T_EQ(ag.res.point, 300, "resume point moves on");
+	/* Live: an older event is the engine's order, not a replay. */
 	deliver(ev("d", 250));
 	T_OK(nrecs == 4 && strcmp(recs[3].id, "d") == 0,
 	     "out-of-order live event (lower timeNano) delivered");
-	T_EQ(ag.resume_ns, 300, "and does not move the resume point back");
+	T_EQ(ag.res.point, 250, "the point is the last received: a resume asks from there");
 	deliver(ev("e", 300));
-	T_EQ(nrecs, 5, "live event at the resume timeNano, new: delivered");
-	T_EQ(ag.nseen, 2, "remembered with the other one at that timeNano");
+	T_EQ(nrecs, 5, "live event at an earlier one's timeNano, new: delivered");
 	deliver(ev("d", 250));
-	T_EQ(nrecs, 6, "a live repeat is delivered (dedupe only while replaying)");
+	T_EQ(nrecs, 5, "a live repeat of a delivered event: dropped (replayed and live)");
 }
 
 /* k events share timeNano 200 (after one at 100); the stream is cut and the
@@ -166,7 +163,7 @@ static void same_time(int k)
 		deliver(ev(id, 200));
 	}
 	T_EQ(nrecs, 1 + k, "%d sharing a timeNano: all delivered", k);
-	ag.replaying = 1;
+	dk_resume_open(&ag.res, WALL0);
 	for (i = 0; i < k; i++) {
 		snprintf(id, sizeof id, "s%d", i);
 		deliver(ev(id, 200));
@@ -176,20 +173,20 @@ static void same_time(int k)
 		snprintf(id, sizeof id, "s%d", i);
 		again += count_id(id) > 1;
 	}
-	if (k <= DK_DEDUPE_MAX) {
+	if (k + 1 <= DK_RESUME_RECENT) {
 		T_EQ(again, 0, "%d sharing a timeNano: none delivered twice after the replay", k);
 		T_EQ(ag.n.duplicates, k, "%d dropped as duplicates", k);
 	} else {
-		/* Only DK_DEDUPE_MAX hashes are kept: the oldest k - 32 cannot be
+		/* Only DK_RESUME_RECENT marks are kept: the oldest cannot be
 		 * recognised. At most those should come twice; a redelivered
-		 * one must not evict the hash of one still to come. */
-		T_OK(again <= k - DK_DEDUPE_MAX,
+		 * one must not evict the mark of one still to come. */
+		T_OK(again <= k + 1 - DK_RESUME_RECENT,
 		     "%d sharing a timeNano: at most the %d that do not fit delivered "
-		     "twice (got %d): a redelivery never evicts a hash still needed",
-		     k, k - DK_DEDUPE_MAX, again);
+		     "twice (got %d): a redelivery never evicts a mark still needed",
+		     k, k + 1 - DK_RESUME_RECENT, again);
 	}
 	T_EQ(count_id("new"), 1, "%d sharing a timeNano: the next event delivered once", k);
-	T_EQ(count_id("first"), 1, "%d sharing a timeNano: the older one not replayed", k);
+	T_EQ(count_id("first"), 1, "%d sharing a timeNano: the older one once", k);
 }
 
 /* Recorded: tests/data/same-timenano.jsonl holds three events at one
@@ -217,8 +214,8 @@ static void same_time_recorded(void)
 		setup(500, 30000, 60000);
 		for (i = 0; i < cut; i++)
 			dk_agent_deliver(&ag, lines[i], lens[i]);
-		since = ag.resume_ns;
-		ag.replaying = 1;
+		dk_resume_since(&ag.res, &since);
+		dk_resume_open(&ag.res, WALL0);
 		for (i = 0; i < nl; i++) {
 			dk_event_parse(&ag.ev, lines[i], lens[i]);
 			if (ag.ev.time_nano >= since) /* what the engine sends */
@@ -244,25 +241,25 @@ static void no_time(void)
 
 	/* After a connect without events the resume point is the clock. */
 	setup(500, 30000, 60000);
-	ag.resume_ns = WALL0;
-	ag.have_resume = 1;
+	dk_resume_open(&ag.res, WALL0);
 	T_EQ(deliver(bare), 0, "event without time/timeNano");
 	T_EQ(nrecs, 1, "is delivered");
-	T_EQ(ag.resume_ns, WALL0, "does not move the resume point (the clock) back to 0");
-	T_EQ(ag.have_event, 0, "nor counts as the resume event");
-	ag.replaying = 1;
-	T_EQ(deliver(bare), 0, "while replaying, an event without time");
+	T_EQ(ag.res.point, WALL0, "does not move the resume point (the clock) back to 0");
+	T_EQ(ag.res.kind, DK_RESUME_CLOCK, "nor counts as the resume event");
+	T_EQ(deliver(bare), 0, "again, an event without time");
 	T_EQ(nrecs, 2, "is delivered (it cannot be told from a new one)");
-	T_EQ(ag.resume_ns, WALL0, "resume point still the clock");
 
 	setup(500, 30000, 60000);
 	deliver(ev("a", 500));
+	dk_resume_open(&ag.res, WALL0);
 	deliver(bare);
 	T_EQ(nrecs, 2, "after an event: delivered");
-	T_EQ(ag.resume_ns, 500, "resume point stays at the last timeNano");
-	T_EQ(ag.nseen, 1, "and its dedupe set is kept");
+	T_EQ(ag.res.point, 500, "resume point stays at the last timeNano");
+	T_EQ(ag.res.verify, 1, "and the resume check waits for a timed event");
+	deliver(ev("a", 500));
+	T_EQ(nrecs, 2, "the replayed one dropped");
 	deliver(ev("b", 600));
-	T_EQ(ag.resume_ns, 600, "the next timed event moves it on");
+	T_EQ(ag.res.point, 600, "the next timed event moves it on");
 }
 
 static void skipped(void)
@@ -296,7 +293,7 @@ static void skipped(void)
 	T_EQ(ag.n.bad_json, 2, "bad JSON count unchanged");
 	T_EQ(nrecs, 1, "none reached the handler");
 	T_EQ(ag.n.events, 1, "nor the event count");
-	T_EQ(ag.resume_ns, 100, "nor the resume point (their timeNano 999 ignored)");
+	T_EQ(ag.res.point, 100, "nor the resume point (their timeNano 999 ignored)");
 	deliver(ev("b", 200));
 	T_EQ(nrecs, 2, "the next good event is delivered");
 }
@@ -308,7 +305,7 @@ static void handler_result(void)
 	rec_stop_ret = DK_HANDLER_STOP;
 	T_EQ(deliver(ev("a", 1)), 0, "handler 0: deliver 0");
 	T_EQ(deliver(ev("b", 2)), DK_HANDLER_STOP, "handler's stop returned");
-	T_EQ(ag.resume_ns, 2, "the stopping event counts as delivered");
+	T_EQ(ag.res.point, 2, "the stopping event counts as delivered");
 	rec_stop_at = 2;
 	rec_stop_ret = -3;
 	T_EQ(deliver(ev("c", 3)), -3, "handler's error returned");
@@ -334,8 +331,8 @@ static void synthetic(void)
 	T_OK(strcmp(recs[1].api, DK_API_VERSION) == 0 && strcmp(recs[1].reconnects, "3") == 0 &&
 	     recs[1].reason[0] == '\0', "api, reconnects, empty reason");
 	T_EQ(recs[1].time_nano, WALL0 + 123, "timeNano from the wall clock");
-	T_OK(ag.resume_ns == 100 && ag.nseen == 1 && ag.n.events == 1,
-	     "resume point, dedupe set and event count untouched");
+	T_OK(ag.res.point == 100 && ag.res.n == 1 && ag.n.events == 1,
+	     "resume point, marks and event count untouched");
 
 	snprintf(ag.why, sizeof ag.why, "read: \"bad\" \\ thing\n\ttab\x01");
 	T_EQ(dk_agent_synthetic(&ag, "disconnect"), 0, "disconnect: 0");
@@ -579,43 +576,15 @@ static void run_ends(void)
 	     "stats signal: counters logged");
 }
 
-/* The digest of the last event is taken lazily (dk_agent_settle): records
- * settled and then overwritten in their buffer, as the session's next read
- * does, are still recognised when the engine sends them again. */
-static void settle_then_reuse(void)
-{
-	static char buf[1024];
-	const char *a = ev("lazy-a", 700), *b = ev("lazy-b", 700);
-	size_t la = strlen(a), lb = strlen(b);
-
-	setup(500, 30000, 60000);
-	/* Two records side by side in one buffer, as the framer has them. */
-	memcpy(buf, a, la);
-	memcpy(buf + la, b, lb);
-	dk_agent_deliver(&ag, buf, la);
-	dk_agent_deliver(&ag, buf + la, lb);
-	dk_agent_settle(&ag);
-	memset(buf, 'x', sizeof buf); /* the buffer is reused */
-	T_EQ(ag.nseen, 2, "two events remembered at the resume timeNano");
-	ag.replaying = 1;
-	memcpy(buf, b, lb);
-	dk_agent_deliver(&ag, buf, lb);
-	memcpy(buf + lb, a, la);
-	dk_agent_deliver(&ag, buf + lb, la);
-	T_EQ(ag.n.duplicates, 2, "both recognised after their buffer was reused");
-	T_EQ(nrecs, 2, "and delivered once each");
-}
-
 int main(void)
 {
 	resume_point();
 	same_time(1);
 	same_time(2);
 	same_time(3);
-	same_time(DK_DEDUPE_MAX);
-	same_time(DK_DEDUPE_MAX + 8);
+	same_time(DK_RESUME_RECENT - 1);
+	same_time(DK_RESUME_RECENT + 8);
 	same_time_recorded();
-	settle_then_reuse();
 	no_time();
 	skipped();
 	handler_result();

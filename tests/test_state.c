@@ -23,52 +23,63 @@ static void text(void)
 	unsigned i;
 
 	memset(&s, 0, sizeof s);
-	s.resume_ns = 1795790000099000000LL;
-	s.from_event = 1;
-	s.nseen = 2;
-	s.seen[0] = 0x9e3779b97f4a7c15ULL;
-	s.seen[1] = 0x0123456789abcdefULL;
+	s.point = 1795790000099000000LL;
+	s.kind = DK_RESUME_EVENT;
+	s.count = 2;
+	s.marks[0].tn = 1795790000098000000LL;
+	s.marks[0].id = 0x9e3779b97f4a7c15ULL;
+	s.marks[1].tn = 1795790000099000000LL;
+	s.marks[1].id = 0x0123456789abcdefULL;
 	n = dk_state_format(buf, sizeof buf, &s);
 	T_STR(buf, n > 0 ? (size_t)n : 0,
-	      "dockev-state 1\nresume 1795790000099000000 event\n"
-	      "seen 9e3779b97f4a7c15 0123456789abcdef\n", "format: three lines");
+	      "dockev-state 2\nresume 1795790000099000000 event\n"
+	      "recent 1795790000098000000:9e3779b97f4a7c15 1795790000099000000:0123456789abcdef\n",
+	      "format: three lines");
 	T_EQ(dk_state_parse(buf, (size_t)n, &p), DK_OK, "parse what format wrote");
-	T_OK(p.resume_ns == s.resume_ns && p.from_event && p.nseen == 2 &&
-	     p.seen[0] == s.seen[0] && p.seen[1] == s.seen[1], "round trip");
+	T_OK(p.point == s.point && p.kind == DK_RESUME_EVENT && p.count == 2 &&
+	     p.marks[0].tn == s.marks[0].tn && p.marks[0].id == s.marks[0].id &&
+	     p.marks[1].tn == s.marks[1].tn && p.marks[1].id == s.marks[1].id, "round trip");
 	for (cut = 0; cut < n; cut++)
 		bad += dk_state_parse(buf, (size_t)cut, &p) == DK_OK;
 	T_EQ(bad, 0, "every torn prefix (0..%d bytes) refused", n - 1);
-	T_EQ(p.resume_ns, 0, "a refused file leaves the state zeroed");
+	T_EQ(p.point, 0, "a refused file leaves the state zeroed");
 	T_EQ(dk_state_format(small, sizeof small, &s), DK_ERR_NOSPACE,
 	     "format into a small buffer: NOSPACE");
 
-	s.from_event = 0;
+	s.kind = DK_RESUME_CLOCK;
+	s.count = 0;
 	n = dk_state_format(buf, sizeof buf, &s);
-	T_STR(buf, (size_t)n, "dockev-state 1\nresume 1795790000099000000 clock\nseen\n",
-	      "a clock point keeps no hashes");
-	T_OK(dk_state_parse(buf, (size_t)n, &p) == DK_OK && !p.from_event &&
-	     p.nseen == 0, "clock point round trip");
+	T_STR(buf, (size_t)n, "dockev-state 2\nresume 1795790000099000000 clock\nrecent\n",
+	      "a clock point before any event");
+	T_OK(dk_state_parse(buf, (size_t)n, &p) == DK_OK && p.kind == DK_RESUME_CLOCK &&
+	     p.count == 0, "clock point round trip");
 
-	s.from_event = 1;
-	s.nseen = DK_DEDUPE_MAX;
-	for (i = 0; i < DK_DEDUPE_MAX; i++)
-		s.seen[i] = i * 0x1111111111111111ULL;
+	s.kind = DK_RESUME_EVENT;
+	s.count = DK_RESUME_RECENT;
+	for (i = 0; i < DK_RESUME_RECENT; i++) {
+		s.marks[i].tn = INT64_MAX / 2 - i;
+		s.marks[i].id = ~0ULL - i;
+	}
 	n = dk_state_format(buf, sizeof buf, &s);
 	T_OK(n > 0 && dk_state_parse(buf, (size_t)n, &p) == DK_OK &&
-	     p.nseen == DK_DEDUPE_MAX && p.seen[DK_DEDUPE_MAX - 1] == s.seen[DK_DEDUPE_MAX - 1],
-	     "all %d hashes fit and come back", DK_DEDUPE_MAX);
+	     p.count == DK_RESUME_RECENT &&
+	     p.marks[DK_RESUME_RECENT - 1].id == s.marks[DK_RESUME_RECENT - 1].id,
+	     "all %d marks, the longest numbers, fit and come back", DK_RESUME_RECENT);
 
+	T_EQ(dk_state_parse("dockev-state 1\nresume 17 event\nseen\n", 36, &p), DK_ERR_VERSION,
+	     "an older dockev's file: told apart");
 	{
 		static const char *const foreign[] = {
-			"dockev-state 2\nresume 1 event\nseen\n",
-			"dockev-state 1\nresume 0 event\nseen\n",
-			"dockev-state 1\nresume -5 event\nseen\n",
-			"dockev-state 1\nresume 99999999999999999999 event\nseen\n",
-			"dockev-state 1\nresume 17 clock\nseen 0123456789abcdef\n",
-			"dockev-state 1\nresume 17 event\nseen 0123456789ABCDEF\n",
-			"dockev-state 1\nresume 17 event\nseen 0123\n",
-			"dockev-state 1\nresume 17 event\nseen\nextra\n",
-			"dockev-state 1\nresume 17 later\nseen\n",
+			"dockev-state 3\nresume 1 event\nrecent\n",
+			"dockev-state 2\nresume 0 event\nrecent\n",
+			"dockev-state 2\nresume -5 event\nrecent\n",
+			"dockev-state 2\nresume 99999999999999999999 event\nrecent\n",
+			"dockev-state 2\nresume 17 event\nrecent 5:0123456789ABCDEF\n",
+			"dockev-state 2\nresume 17 event\nrecent 5:0123\n",
+			"dockev-state 2\nresume 17 event\nrecent 0123456789abcdef\n",
+			"dockev-state 2\nresume 17 event\nrecent 0:0123456789abcdef\n",
+			"dockev-state 2\nresume 17 event\nrecent\nextra\n",
+			"dockev-state 2\nresume 17 later\nrecent\n",
 			"{\"resume\":17}\n",
 			"",
 		};
@@ -193,12 +204,12 @@ static void resume_after_restart(void)
 	fake_signal(c, DK_SIG_STOP);
 	T_EQ(dk_agent_run(&ag), 0, "second run: exit 0");
 	fake_request_line(c, 0, line, sizeof line);
-	T_OK(strstr(line, "since=1795790001.999999000") != NULL,
-	     "resumes with since= 1 us before the last event (%s)", line);
+	T_OK(strstr(line, "since=1795790001.980000000") != NULL,
+	     "resumes with since= 20 ms (DK_RESUME_MARGIN_NS) before the last event (%s)", line);
 	T_EQ(count("volume create v2"), 0, "the replayed event is not delivered again");
 	T_OK(count("volume create v3") == 1 && count("volume create v4") == 1,
 	     "those made while it was down: once each");
-	T_EQ(count("dockev resync /run/docker.sock"), 0, "the history reached back: no resync");
+	T_EQ(count("dockev resync unix:///run/docker.sock"), 0, "the history reached back: no resync");
 	T_EQ(ag.n.duplicates, 1, "one duplicate dropped");
 	T_OK(strstr(fake_file, "resume 1795790004000000000 event\n") != NULL, "file moved on");
 }
@@ -227,8 +238,8 @@ static void gap(void)
 	T_OK(i < nrecs && strstr(reasons[i], "events may have been lost") != NULL,
 	     "resync says why: %s", i < nrecs ? reasons[i] : "");
 	T_EQ(count("volume create v9") + count("volume create v10"), 2, "both events delivered");
-	T_OK(strstr(fake_log, "resync: the first event after resuming is newer than "
-	                      "the last delivered one (1795790004.000000000)") != NULL,
+	T_OK(strstr(fake_log, "resync: the first event after resuming "
+	                      "(1795790004.000000000) is not one already delivered") != NULL,
 	     "a warning says so");
 	T_EQ(nrecs, 5, "connect, resync, 2 events, disconnect: one resync only");
 }
@@ -290,7 +301,14 @@ static void unusable(void)
 	char line[512];
 
 	setup();
-	strcpy(fake_file, "dockev-state 1\nresume 17");
+	strcpy(fake_file, "dockev-state 1\nresume 17 event\nseen\n");
+	fake_file_len = strlen(fake_file);
+	fake_file_exists = 1;
+	T_EQ(dk_agent_state_load(&ag), DK_OK, "an older dockev's state file does not stop the agent");
+	T_OK(strstr(fake_log, "written by an older dockev (format 1), ignored") != NULL,
+	     "it is logged as such");
+	setup();
+	strcpy(fake_file, "dockev-state 2\nresume 17");
 	fake_file_len = strlen(fake_file);
 	fake_file_exists = 1;
 	T_EQ(dk_agent_state_load(&ag), DK_OK, "a torn state file does not stop the agent");
@@ -309,6 +327,41 @@ static void unusable(void)
 	     "the file is replaced with a good one");
 }
 
+/* Issue 14, defect 11: a state file written before a board's clock fell
+ * back holds a resume point ahead of the engine's clock. Before, every live
+ * event was taken for a replayed duplicate and dropped. */
+static void saved_point_ahead(void)
+{
+	static const char *const files[] = {
+		/* an older dockev's file, as such a board has it today */
+		"dockev-state 1\nresume 1826896600000000000 event\nseen 0123456789abcdef\n",
+		"dockev-state 2\nresume 1826896600000000000 event\n"
+		"recent 1826896600000000000:0123456789abcdef\n",
+	};
+	struct fake_conn *c;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		setup();
+		strcpy(fake_file, files[i]);
+		fake_file_len = strlen(fake_file);
+		fake_file_exists = 1;
+		dk_agent_state_load(&ag);
+		c = fake_conn_add();
+		fake_str(c, head);
+		fake_str(c, chunk("now1", 1));
+		fake_str(c, chunk("now2", 2));
+		fake_signal(c, DK_SIG_STOP);
+		dk_agent_run(&ag);
+		T_OK(count("volume create now1") == 1 && count("volume create now2") == 1,
+		     "state %u a year ahead: the live events are delivered", i + 1);
+		T_EQ(count("dockev resync unix:///run/docker.sock"), 1,
+		     "state %u a year ahead: one resync says events may have been lost", i + 1);
+		T_OK(strstr(fake_file, "resume 1795790002000000000 event") != NULL,
+		     "state %u: the file follows the engine's clock again", i + 1);
+	}
+}
+
 int main(void)
 {
 	text();
@@ -316,5 +369,6 @@ int main(void)
 	gap();
 	write_rate();
 	unusable();
+	saved_point_ahead();
 	return T_DONE();
 }

@@ -473,7 +473,9 @@ fake_start -e "$T/ev7"
 wait_for 20 grep -q 'new n3' "$CAP/picked"
 is "$(grep n3 "$CAP/picked" | tr '\n' ',')" "newdir n3,new n3," \
 	"a script removed while running is not looked for at the next event"
-! grep -q 'refused' "$T/err"; ok $? "... and no lookup of it was refused (no stale listing)"
+# Only a hook lookup's refusal counts: a reconnect while fake_start
+# restarts the engine logs "Connection refused" too.
+! grep -q 'hook .* refused' "$T/err"; ok $? "... and no lookup of it was refused (no stale listing)"
 # A change that does not move the mtime (the same tick; here a directory
 # dated in the future, as after the clock was set back): not kept, so the
 # next event reads the directory again.
