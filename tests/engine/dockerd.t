@@ -243,6 +243,7 @@ agent_stop
 $ENGINE stop "$E"
 $ENGINE start "$E"
 mkdir -p "$T/hooks2/dockev.resync.d"
+# shellcheck disable=SC2016 # the hook expands it
 printf '#!/bin/sh\necho "$DOCKEV_ATTR_REASON" >>%s\n' "$T/resync.log" >"$T/hooks2/dockev.resync.d/10-log"
 chmod 755 "$T/hooks2/dockev.resync.d/10-log"
 agent_start "$T/st4" -H "$DOCKER_HOST" --json --state "$S" -f type=volume --hooks "$T/hooks2"

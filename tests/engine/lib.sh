@@ -2,7 +2,7 @@
 # helpers of the integration tests, a private engine under $T, the agent in
 # the background, and waits with a bound. Sourced, not run.
 . tests/integration/lib.sh
-DOCKER=/usr/bin/docker	# Debian's client, the same version as dockerd
+DOCKER=/usr/bin/docker	# Debian 12's client (dockerd.t takes its dockerd's own)
 ENGINE=			# tools/engine/dockerd or tools/engine/podman, for cleanup
 AGENT_PID=
 PROXY_PID=
