@@ -50,6 +50,15 @@ case "$DOCKERD_VERSION" in
 *) vge "$engine_api" "$api" && vge "$api" "${MIN_API:-1.41}"
    ok $? "API $api: at most dockerd's $engine_api, at least ${MIN_API:-1.41}" ;;
 esac
+# The minimum is in force: the engine says so and refuses below it (else
+# this row would test nothing more than the one without it).
+if [ -n "$MIN_API" ]; then
+	curl -s --unix-socket "$E/docker.sock" http://d/version | grep -q "\"MinAPIVersion\":\"$MIN_API\""
+	ok $? "dockerd's /version says MinAPIVersion $MIN_API"
+	curl -s --unix-socket "$E/docker.sock" "http://d/v1.41/events?until=1" |
+		grep -q "client version 1.41 is too old. Minimum supported API version is $MIN_API"
+	ok $? "dockerd refuses /v1.41/events: client version 1.41 is too old"
+fi
 T0=$(date +%s.%N)
 
 d volume create v1
@@ -233,7 +242,7 @@ i=0; names=""; while [ $i -lt 300 ]; do i=$((i + 1)); names="$names many-$i"; do
 vol $names
 agent_start "$T/st3" -H "$DOCKER_HOST" --json --state "$S" -f type=volume
 wait_for "$T/st3" '"many-300"' 1
-grep -q 'resync: the first event after resuming is newer .* events may have been lost' "$T/st3.err"
+grep -q 'resync: the first event after resuming .* events may have been lost' "$T/st3.err"
 ok $? "--state: 300 events while down: a resync warning"
 is "$(grep -c '"many-' "$T/st3")" 256 "--state: the 256 dockerd kept are delivered"
 grep -q '"many-300"' "$T/st3"; ok $? "--state: up to the last one"
