@@ -20,6 +20,18 @@ static const char gap_why[] =
 	"event: more events happened than it keeps, or it restarted; events "
 	"may have been lost";
 
+/* The loop's wait, as the port takes it for connects and handshakes. */
+static int lent_wait(void *ctx, int fd, int want_write, int64_t deadline)
+{
+	int ms = -1;
+
+	if (deadline >= 0) {
+		int64_t l = deadline - dk_port_now_ms();
+		ms = l <= 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
+	}
+	return dk_agent_wait(ctx, fd, want_write, ms);
+}
+
 int dk_agent_init(struct dk_agent *ag)
 {
 	int bad = -1, n;
@@ -37,6 +49,7 @@ int dk_agent_init(struct dk_agent *ag)
 	             ag->opts.hook_timeout_ms, ag->opts.hook_jobs,
 	             ag->opts.hook_queue);
 	ag->t.fd = -1;
+	dk_port_set_wait(lent_wait, ag);
 	return DK_OK;
 }
 
@@ -54,11 +67,11 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
-/* The parsed ag->ev to the handlers, then to the hook queue. */
-static int hand_over(struct dk_agent *ag)
+/* A parsed view to the handlers, then to the hook queue. */
+static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
-	int r = dk_dispatch(dk_handlers, &ag->ev, &ag->opts);
-	dk_hook_event(&ag->hooks, &ag->ev);
+	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
+	dk_hook_event(&ag->hooks, ev);
 	return r;
 }
 
@@ -94,12 +107,9 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		ag->resync_why = NULL;
 		if (r != 0)
 			return r;
-		/* The synthetic event took the view: parse again. */
-		if (dk_event_parse(&ag->ev, rec, len) < 0)
-			return 0;
 	}
 	ag->n.events++;
-	return hand_over(ag);
+	return hand_over(ag, &ag->ev);
 }
 
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
@@ -132,9 +142,10 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
 	if ((n = dk_out_end(&o)) < 0)
 		return 0;
-	if (dk_event_parse(&ag->ev, ag->synth, (size_t)n) < 0)
+	/* A view of its own: the engine event being delivered keeps its. */
+	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;
-	return hand_over(ag);
+	return hand_over(ag, &ag->sev);
 }
 
 void dk_agent_log_counters(const struct dk_agent *ag)
@@ -336,10 +347,65 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 	}
 }
 
+enum dk_outcome dk_agent_session(struct dk_agent *ag)
+{
+	enum dk_outcome out = dk_session_open(ag);
+	const char *rec;
+	size_t len;
+	int r;
+
+	if (out != DK_OUT_OPEN)
+		return out;
+	ag->connected = 1;
+	ag->connected_ms = dk_port_now_ms();
+	ag->n.connects++;
+	ag->clock_back_said = 0;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
+	if ((r = dk_agent_synthetic(ag, "connect")) != 0)
+		return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+	/* A state file that could not be used: say so once, now. */
+	if (ag->resync_why && !ag->res.verify) {
+		if ((r = dk_agent_synthetic(ag, "resync")) != 0)
+			return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		ag->resync_why = NULL;
+	}
+	for (;;) {
+		switch (dk_session_next(ag, &rec, &len, &out)) {
+		case DK_REC_EVENT:
+			if ((r = dk_agent_deliver(ag, rec, len)) != 0)
+				return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+			break;
+		case DK_REC_TOO_BIG: {
+			char id[96];
+			dk_event_identify(rec, len, id, sizeof id);
+			ag->n.too_big++;
+			dk_port_log(DK_LOG_WARN, "skipped event (%s, over %d bytes): %s",
+			            dk_strerror(DK_ERR_RECORD_BIG), DK_BUF_SIZE, id);
+			break;
+		}
+		case DK_REC_END:
+			return out;
+		default:
+			/* The batch is delivered: its hooks start now, not at
+			 * the next pause of the stream; a busy stream still
+			 * writes --state and sees signals. */
+			dk_hook_service(&ag->hooks);
+			dk_agent_state_save(ag, 0);
+			if (dk_port_signal_seen() && dk_agent_signals(ag))
+				return DK_OUT_STOP;
+			if ((out = dk_session_read(ag)) != DK_OUT_OPEN)
+				return out;
+			break;
+		}
+	}
+}
+
 int dk_agent_run(struct dk_agent *ag)
 {
 	for (;;) {
-		enum dk_outcome out = dk_session_run(ag);
+		enum dk_outcome out = dk_agent_session(ag);
 		int64_t delay;
 		int r;
 
@@ -377,6 +443,7 @@ int dk_agent_run(struct dk_agent *ag)
 			return 1;
 		case DK_OUT_RETRY:
 		case DK_OUT_CONFIG_WAIT:
+		case DK_OUT_OPEN: /* not an end: dk_agent_session never says it */
 			break;
 		}
 		if (out == DK_OUT_CONFIG_WAIT) {

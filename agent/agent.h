@@ -51,9 +51,10 @@ struct dk_counters {
 	uint64_t bytes;        /* received, all connections */
 };
 
-/* How a session ended. */
+/* How a session ended (or, DK_OUT_OPEN, that its stream is open). */
 enum dk_outcome {
 	DK_OUT_RETRY = 0,   /* transient failure: back off, reconnect */
+	DK_OUT_OPEN,        /* the events stream is open: go on */
 	DK_OUT_STOP,        /* SIGINT/SIGTERM: exit 0 */
 	DK_OUT_DONE,        /* the stream ended at --until: exit 0 */
 	DK_OUT_CONFIG,      /* configuration error: exit 1 */
@@ -63,6 +64,8 @@ enum dk_outcome {
 	DK_OUT_HANDLER_STOP,/* a handler asked to stop: exit 0 */
 	DK_OUT_HANDLER_ERR  /* a handler failed: exit 1 */
 };
+
+enum { DK_END_NONE = 0, DK_END_CLEAN, DK_END_NOW };
 
 struct dk_agent {
 	struct dk_opts opts;
@@ -74,7 +77,8 @@ struct dk_agent {
 	struct dk_http_head head;
 	struct dk_chunk chunk;
 	struct dk_framer fr;
-	struct dk_event ev;
+	struct dk_event ev;            /* the engine event being delivered */
+	struct dk_event sev;           /* a synthetic dockev event */
 	struct dk_backoff bo;
 	struct dk_counters n;
 
@@ -90,6 +94,8 @@ struct dk_agent {
 	int64_t state_due_ms;
 
 	int connected;     /* an events stream is open */
+	int ending;        /* DK_END_*: the stream is ending */
+	enum dk_outcome end_out; /* and how, once its records are taken */
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
 	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
@@ -115,8 +121,35 @@ void dk_agent_state_save(struct dk_agent *ag, int force);
 /* Run until stopped. Returns the process exit status (0 or 1). */
 int dk_agent_run(struct dk_agent *ag);
 
-/* One connection: connect, negotiate, request, stream. Used by the loop. */
-enum dk_outcome dk_session_run(struct dk_agent *ag);
+/* ---- the connection (session.c); only the loop calls it ---------------- */
+
+/* Connect, negotiate, send the events request (since= from ag->res) and
+ * read its head. Returns DK_OUT_OPEN with the stream open (the body bytes
+ * that came with the head already decoded), or how it failed (ag->why
+ * says why; configuration errors are logged). */
+enum dk_outcome dk_session_open(struct dk_agent *ag);
+
+/* dk_session_next results. */
+enum { DK_REC_MORE = 0, DK_REC_EVENT, DK_REC_TOO_BIG, DK_REC_END };
+
+/* The next record of the open stream, from what is buffered: DK_REC_EVENT
+ * with *rec, *len (valid until the next dk_session_read), DK_REC_TOO_BIG
+ * with the first bytes of a record larger than the buffer (dropped),
+ * DK_REC_MORE when nothing complete is buffered (dk_session_read next), or
+ * DK_REC_END when the stream is over, with *out saying how (DK_OUT_DONE
+ * at --until, else DK_OUT_RETRY with ag->why). Never does I/O. */
+int dk_session_next(struct dk_agent *ag, const char **rec, size_t *len,
+                    enum dk_outcome *out);
+
+/* Wait for and read more of the stream (serving hooks and signals while
+ * waiting). Returns DK_OUT_OPEN (more records, or the end, to take with
+ * dk_session_next), or how the connection failed. */
+enum dk_outcome dk_session_read(struct dk_agent *ag);
+
+/* One connection's life, as the loop runs it: open, deliver every record
+ * (starting each batch's hooks and writing --state between reads), until
+ * the stream ends or fails. */
+enum dk_outcome dk_agent_session(struct dk_agent *ag);
 
 /* Give one record of the events body to the agent: parse, dedupe,
  * dispatch. Returns 0, or a handler's non-zero result. rec needs to stay

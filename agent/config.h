@@ -212,6 +212,11 @@
 #ifndef DK_HOOK_VALUE_MAX
 #define DK_HOOK_VALUE_MAX 4096
 #endif
+/* The one wait polls the stream's fd, every running hook's stdin pipe and
+ * the signal pipe: at most this many fds besides the signal pipe. */
+#ifndef DK_POLL_MAX
+#define DK_POLL_MAX 64
+#endif
 /* Names of the *.d directories in the hooks directory, all together. */
 #ifndef DK_HOOK_DIRS_BYTES
 #define DK_HOOK_DIRS_BYTES 4096
@@ -257,6 +262,9 @@
 #endif
 #if DK_HOOK_QUEUE_DEFAULT > DK_HOOK_QUEUE_MAX || DK_HOOK_JOBS_DEFAULT > DK_HOOK_JOBS_MAX
 #error "hook defaults above their maximum"
+#endif
+#if DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
+#error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
 #endif
 #if DK_WHY_MAX < DK_MESSAGE_MAX + 160
 #error "DK_WHY_MAX must hold an engine's message and what dockev adds to it"

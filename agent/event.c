@@ -10,12 +10,9 @@
 #include "event.h"
 #include "err.h"
 
+/* The tokens of the record being parsed: used only during a call, so a
+ * view keeps nothing of them and two views never share state. */
 static jsmntok_t tokens[DK_TOKENS_MAX];
-static int ntokens; /* of the last parse */
-/* Where the last dk_event_attr call stopped, so that walking i = 0, 1, 2
- * ... costs one step each, not a walk from the first attribute. */
-static const struct dk_event *cursor_ev;
-static int cursor_i, cursor_t;
 
 /* Index of the token after the subtree rooted at i. */
 static int skip(int i, int ntok)
@@ -36,6 +33,13 @@ static int key_eq(const char *js, const jsmntok_t *t, const char *want,
 {
 	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
 	       memcmp(js + t->start, want, n) == 0;
+}
+
+/* An object or array token's whole text, brackets included. */
+static struct dk_str slice_whole(const char *js, const jsmntok_t *t)
+{
+	struct dk_str s = { js + t->start, (size_t)(t->end - t->start) };
+	return s;
 }
 
 static struct dk_str slice(const char *js, const jsmntok_t *t)
@@ -313,7 +317,7 @@ static int actor(struct dk_event *ev, const char *js, int i, int ntok)
 			string_field(ev, &ev->id, js, val, 2);
 		} else if (key_is(js, key, "Attributes") &&
 		           val->type == JSMN_OBJECT) {
-			ev->attrs = i + 1;
+			ev->attrs = slice_whole(js, val);
 			ev->nattrs = val->size;
 		}
 		i = skip(i + 1, ntok);
@@ -329,7 +333,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	struct dk_str health = { NULL, 0 };
 
 	memset(ev, 0, offsetof(struct dk_event, scratch));
-	ev->attrs = -1;
+	ev->cur_i = -1;
 	ev->json.p = rec;
 	ev->json.n = len;
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
@@ -338,8 +342,6 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	ctl = any_control(rec, len);
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
-	ntokens = ntok > 0 ? ntok : 0;
-	cursor_ev = NULL;
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */
@@ -410,45 +412,115 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	return DK_OK;
 }
 
+/* Walking the Attributes text (valid JSON: dk_event_parse checked it). */
+static size_t ws(const char *p, size_t i, size_t n)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* p[i] is '"': the index after the closing quote. */
+static size_t string_end(const char *p, size_t i, size_t n)
+{
+	for (i++; i < n; i++) {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* The index after the value that starts at p[i]. */
+static size_t value_end(const char *p, size_t i, size_t n)
+{
+	int depth = 0;
+
+	if (p[i] == '"')
+		return string_end(p, i, n);
+	if (p[i] != '{' && p[i] != '[') {
+		while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' &&
+		       p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			i++;
+		return i;
+	}
+	for (; i < n; i++) {
+		if (p[i] == '"') {
+			i = string_end(p, i, n) - 1;
+		} else if (p[i] == '{' || p[i] == '[') {
+			depth++;
+		} else if ((p[i] == '}' || p[i] == ']') && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return n;
+}
+
+/* The member at offset o of the Attributes text: its key (contents) and
+ * value (a string's contents, else its whole text); returns the offset
+ * of the next member. */
+static size_t member(const struct dk_str *a, size_t o, struct dk_str *key,
+                     struct dk_str *val)
+{
+	const char *p = a->p;
+	size_t n = a->n, e;
+
+	o = ws(p, o, n);
+	e = string_end(p, o, n);
+	key->p = p + o + 1;
+	key->n = e - o - 2;
+	o = ws(p, e, n) + 1; /* ':' */
+	o = ws(p, o, n);
+	e = value_end(p, o, n);
+	if (p[o] == '"') {
+		val->p = p + o + 1;
+		val->n = e - o - 2;
+	} else {
+		val->p = p + o;
+		val->n = e - o;
+	}
+	o = ws(p, e, n);
+	return o < n && p[o] == ',' ? o + 1 : o;
+}
+
 int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
                   struct dk_str *raw_value)
 {
-	int t, k, ntok;
+	/* The cursor lives in the view (not const to its owner): walking
+	 * i = 0, 1, 2 ... costs one member each, not a walk from the first. */
+	struct dk_event *w = (struct dk_event *)(uintptr_t)ev;
+	struct dk_str k, v;
 
-	if (ev->attrs < 0 || i < 0 || i >= ev->nattrs)
+	if (i < 0 || i >= ev->nattrs)
 		return DK_ERR_PARAM;
-	ntok = ntokens;
-	t = ev->attrs + 1;
-	k = 0;
-	if (cursor_ev == ev && cursor_i <= i && cursor_t > ev->attrs)
-		t = cursor_t, k = cursor_i;
-	/* Attribute values are strings; a nested value is skipped whole. */
-	for (; k < i; k++)
-		t = skip(t + 1, ntok);
-	cursor_ev = ev;
-	cursor_i = i;
-	cursor_t = t;
-	*key = slice(ev->json.p, &tokens[t]);
-	*raw_value = slice(ev->json.p, &tokens[t + 1]);
-	return DK_OK;
+	if (w->cur_i < 0 || w->cur_i > i) {
+		w->cur_i = 0;
+		w->cur_off = 1; /* after '{' */
+	}
+	for (;;) {
+		size_t next = member(&ev->attrs, w->cur_off, &k, &v);
+		if (w->cur_i == i) {
+			*key = k;
+			*raw_value = v;
+			return DK_OK;
+		}
+		w->cur_off = next;
+		w->cur_i++;
+	}
 }
 
 long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
                        size_t cap)
 {
-	size_t kl = strlen(key);
-	int i, t;
+	size_t kl = strlen(key), o = 1;
+	struct dk_str k, v;
+	int i;
 
-	if (ev->attrs < 0)
-		return -1;
-	for (i = 0, t = ev->attrs + 1; i < ev->nattrs; i++) {
-		const jsmntok_t *k = &tokens[t];
-		if ((size_t)(k->end - k->start) == kl &&
-		    memcmp(ev->json.p + k->start, key, kl) == 0) {
-			struct dk_str v = slice(ev->json.p, &tokens[t + 1]);
+	for (i = 0; i < ev->nattrs; i++) {
+		o = member(&ev->attrs, o, &k, &v);
+		if (k.n == kl && memcmp(k.p, key, kl) == 0)
 			return dk_json_unescape(v.p, v.n, out, cap);
-		}
-		t = skip(t + 1, ntokens);
 	}
 	return -1;
 }
@@ -562,8 +634,6 @@ long dk_json_string(const char *body, size_t len, const char *key,
 		out[0] = '\0';
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
-	ntokens = 0;
-	cursor_ev = NULL;
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return -1;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {

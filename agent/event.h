@@ -1,9 +1,10 @@
 /* event.h - the event view: one engine event record tokenized with jsmn
  * (strict) into a fixed token array, its fields as slices of the record.
  *
- * Lifetime: a view and every slice in it point into the record and into
- * the module's token array; both are valid only until the next
- * dk_event_parse call (for handlers: only during the call).
+ * Lifetime: a view and every slice in it point into the record only (the
+ * tokens serve the parse call alone), so views are independent of each
+ * other; a view is valid while its record is (for handlers: during the
+ * call). dk_event_attr moves a cursor kept in the view.
  */
 #ifndef DK_EVENT_H
 #define DK_EVENT_H
@@ -31,8 +32,10 @@ struct dk_event {
 	struct dk_str time_nano_text; /* the "timeNano" number as sent */
 	int64_t time;          /* seconds */
 	int64_t time_nano;     /* ns; time * 1e9 when timeNano is absent */
-	int attrs;             /* token index of Actor.Attributes, -1 if none */
+	struct dk_str attrs;   /* Actor.Attributes' text, "{...}"; empty if none */
 	int nattrs;            /* number of attributes */
+	int cur_i;             /* dk_event_attr's cursor: member index and */
+	size_t cur_off;        /* its offset in attrs (-1: none yet) */
 	char scratch[4][DK_FIELD_MAX]; /* unescaped copies, when needed */
 };
 

@@ -1,8 +1,9 @@
-/* session.c - one connection's life: connect, /_ping to negotiate the API
- * version, GET /events, parse the head, then stream the body through the
- * chunk decoder and the framer to dk_agent_deliver. All I/O of the core
- * goes through here, via the port's transport; failures are classified as
- * transient (retry) or configuration (stop).
+/* session.c - one connection to the engine: connect, /_ping to negotiate
+ * the API version, GET /events, parse the head; then the body through the
+ * chunk decoder and the framer, handed back record by record to the loop
+ * (agent.c), which delivers. The connection's I/O goes through the port's
+ * transport and the loop's one wait; failures are classified as transient
+ * (retry) or configuration (stop).
  */
 #include <stdio.h>
 #include <string.h>
@@ -335,7 +336,10 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	int r = dk_port_connect(&ag->t, &ag->ep, DK_CONNECT_TIMEOUT_MS,
 	                        ag->why, sizeof ag->why);
 	if (r == DK_OK)
-		return DK_OUT_DONE; /* "connected" */
+		return DK_OUT_OPEN;
+	/* The port waits through the loop's wait, which took the stop. */
+	if (dk_port_stop_requested())
+		return DK_OUT_STOP;
 	if (r == DK_ERR_PATH_LONG) {
 		dk_port_log(DK_LOG_ERR, "%s", ag->why);
 		return DK_OUT_CONFIG;
@@ -358,7 +362,7 @@ static int version_lookup(struct dk_agent *ag, char *min, char *max,
 	long r;
 	int n = dk_request_version(req, sizeof req, &ag->ep), ok = 0;
 
-	if (n > 0 && connect_engine(ag) == DK_OUT_DONE) {
+	if (n > 0 && connect_engine(ag) == DK_OUT_OPEN) {
 		r = exchange(ag, req, (size_t)n, &have, 0);
 		if (r > 0 && ag->head.status == 200) {
 			small_body(ag, (size_t)r, have, &len);
@@ -402,89 +406,76 @@ static int renegotiate(struct dk_agent *ag, const char *msg)
 	return 1;
 }
 
-/* Stream the events body until it ends or fails. */
-static enum dk_outcome stream(struct dk_agent *ag, size_t headlen, size_t have)
+/* Decode n raw bytes that were read into the framer's space at p, in
+ * place. A chunk framing error ends the stream after the records decoded
+ * before it; the final chunk ends it cleanly. */
+static void decode(struct dk_agent *ag, char *p, size_t n)
 {
-	size_t raw = have - headlen;
+	size_t dec;
+	int r = dk_chunk_decode(&ag->chunk, p, n, &dec);
 
-	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
-	              (uint64_t)(ag->head.content_length > 0
-	                         ? ag->head.content_length : 0));
-	dk_framer_reset(&ag->fr);
-	/* The body bytes read with the head go to the front. */
-	memmove(ag->buf, ag->buf + headlen, raw);
-	for (;;) {
-		size_t room, dec;
-		const char *rec;
-		size_t len;
-		char *p;
-		int r, f;
-
-		p = dk_framer_space(&ag->fr, &room);
-
-		/* A stream that never pauses must still see signals. */
-		if (dk_port_signal_seen() && dk_agent_signals(ag))
-			return DK_OUT_STOP;
-		if (raw == 0) {
-			long n = read_some(ag, p, room, -1);
-			if (n == 0) {
-				r = dk_chunk_eof(&ag->chunk);
-				if (r != DK_CHUNK_END)
-					return retry(ag,
-					             "engine closed the events stream mid-body", NULL);
-				if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
-				    (f = dk_agent_deliver(ag, rec, len)) != 0)
-					return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-				break;
-			}
-			if (n < 0) {
-				if (n == IO_FAIL)
-					return retry(ag, "read", dk_port_errstr());
-				return io_outcome(ag, n);
-			}
-			raw = (size_t)n;
-		}
-		r = dk_chunk_decode(&ag->chunk, p, raw, &dec);
-		raw = 0;
-		dk_framer_commit(&ag->fr, dec);
-		for (;;) {
-			f = dk_framer_next(&ag->fr, &rec, &len);
-			if (f == DK_FRAME_MORE)
-				break;
-			if (f == DK_ERR_RECORD_BIG) {
-				char id[96];
-				dk_event_identify(rec, len, id, sizeof id);
-				ag->n.too_big++;
-				dk_port_log(DK_LOG_WARN,
-				            "skipped event (%s, over %d bytes): %s",
-				            dk_strerror(f), DK_BUF_SIZE, id);
-				continue;
-			}
-			if ((f = dk_agent_deliver(ag, rec, len)) != 0)
-				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-		}
-		/* Events just queued start their hooks now, not at the next
-		 * pause of the stream; a busy stream still writes --state. */
-		dk_hook_service(&ag->hooks);
-		dk_agent_state_save(ag, 0);
-		if (r < 0)
-			return retry(ag, "events stream", dk_strerror(r));
-		if (r == DK_CHUNK_END) {
-			if (dk_framer_flush(&ag->fr, &rec, &len) == DK_FRAME_RECORD &&
-			    (f = dk_agent_deliver(ag, rec, len)) != 0)
-				return f > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-			break;
-		}
+	dk_framer_commit(&ag->fr, dec);
+	if (r < 0) {
+		ag->end_out = retry(ag, "events stream", dk_strerror(r));
+		ag->ending = DK_END_NOW;
+	} else if (r == DK_CHUNK_END) {
+		ag->ending = DK_END_CLEAN;
 	}
-	/* The engine ends the stream when its clock passes --until; an end
-	 * well before that (by our clock) is a failure to retry. */
-	if (ag->opts.has_until &&
-	    dk_port_wall_ns() >= ag->opts.until_ns - DK_UNTIL_SLACK_NS)
-		return DK_OUT_DONE;
-	return retry(ag, "engine ended the events stream", NULL);
 }
 
-enum dk_outcome dk_session_run(struct dk_agent *ag)
+enum dk_outcome dk_session_read(struct dk_agent *ag)
+{
+	size_t room;
+	char *p = dk_framer_space(&ag->fr, &room);
+	long n = read_some(ag, p, room, -1);
+
+	if (n > 0) {
+		decode(ag, p, (size_t)n);
+		return DK_OUT_OPEN;
+	}
+	if (n == 0) {
+		if (dk_chunk_eof(&ag->chunk) != DK_CHUNK_END) {
+			ag->end_out = retry(ag, "engine closed the events stream "
+			                    "mid-body", NULL);
+			ag->ending = DK_END_NOW;
+		} else {
+			ag->ending = DK_END_CLEAN;
+		}
+		return DK_OUT_OPEN;
+	}
+	if (n == IO_FAIL)
+		return retry(ag, "read", dk_port_errstr());
+	return io_outcome(ag, n);
+}
+
+int dk_session_next(struct dk_agent *ag, const char **rec, size_t *len,
+                    enum dk_outcome *out)
+{
+	int f = dk_framer_next(&ag->fr, rec, len);
+
+	if (f == DK_FRAME_RECORD)
+		return DK_REC_EVENT;
+	if (f == DK_ERR_RECORD_BIG)
+		return DK_REC_TOO_BIG;
+	if (ag->ending == DK_END_NONE)
+		return DK_REC_MORE;
+	if (ag->ending == DK_END_CLEAN) {
+		/* A last record without its newline, then the end: at
+		 * --until (by the engine's clock) when ours is near it too,
+		 * else a failure to retry. */
+		ag->ending = DK_END_NOW;
+		ag->end_out = ag->opts.has_until && dk_port_wall_ns() >=
+		              ag->opts.until_ns - DK_UNTIL_SLACK_NS
+		              ? DK_OUT_DONE
+		              : retry(ag, "engine ended the events stream", NULL);
+		if (dk_framer_flush(&ag->fr, rec, len) == DK_FRAME_RECORD)
+			return DK_REC_EVENT;
+	}
+	*out = ag->end_out;
+	return DK_REC_END;
+}
+
+enum dk_outcome dk_session_open(struct dk_agent *ag)
 {
 	char req[DK_REQUEST_MAX], since[32], until[32];
 	int64_t since_ns;
@@ -494,7 +485,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 	enum dk_outcome out;
 
 	ag->why[0] = '\0';
-	if ((out = connect_engine(ag)) != DK_OUT_DONE)
+	if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 		return out;
 	if (!ag->opts.api_version) {
 		out = ping(ag, &ok, &reuse);
@@ -502,7 +493,7 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 			return out;
 		if (!reuse) {
 			ag->t.close(&ag->t);
-			if ((out = connect_engine(ag)) != DK_OUT_DONE)
+			if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 				return out;
 		}
 	}
@@ -545,26 +536,22 @@ enum dk_outcome dk_session_run(struct dk_agent *ag)
 		if (ag->head.status != 400 || ag->opts.api_version ||
 		    steps == 2 || !renegotiate(ag, msg))
 			return refused(ag, "GET /events", msg);
-		if ((out = connect_engine(ag)) != DK_OUT_DONE)
+		if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 			return out;
 	}
 
-	ag->connected = 1;
-	ag->connected_ms = dk_port_now_ms();
-	ag->n.connects++;
-	ag->clock_back_said = 0;
-	/* No event yet: a reconnect resumes from now, so events that happen
-	 * while we are away are still delivered (with --since, from there). */
-	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
 	dk_port_log(DK_LOG_INFO, "connected to %s (API %s%s%s)", ag->ep.url,
 	            ag->version, since[0] ? ", since " : "", since);
-	if ((n = dk_agent_synthetic(ag, "connect")) != 0)
-		return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-	/* A state file that could not be used: say so once, now. */
-	if (ag->resync_why && !ag->res.verify) {
-		if ((n = dk_agent_synthetic(ag, "resync")) != 0)
-			return n > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
-		ag->resync_why = NULL;
+	/* The body bytes read with the head go to the front. */
+	dk_chunk_init(&ag->chunk, dk_http_body_mode(&ag->head),
+	              (uint64_t)(ag->head.content_length > 0
+	                         ? ag->head.content_length : 0));
+	dk_framer_reset(&ag->fr);
+	ag->ending = DK_END_NONE;
+	memmove(ag->buf, ag->buf + r, have - (size_t)r);
+	if (have > (size_t)r) {
+		size_t room;
+		decode(ag, dk_framer_space(&ag->fr, &room), have - (size_t)r);
 	}
-	return stream(ag, (size_t)r, have);
+	return DK_OUT_OPEN;
 }

@@ -116,10 +116,7 @@ int dk_port_wait(int fd, int want_write, int timeout_ms);
  * error or hang-up). Entries with fd < 0 are ignored (revents 0). Returns
  * 1 when some fd is ready, 0 on timeout, 2 when a signal is pending
  * (revents may be set too), negative dk_err: DK_ERR_IO for a closed fd,
- * DK_ERR_PARAM for more than DK_POLL_MAX entries with fd >= 0. */
-#ifndef DK_POLL_MAX
-#define DK_POLL_MAX 64
-#endif
+ * DK_ERR_PARAM for more than DK_POLL_MAX (config.h) entries with fd >= 0. */
 #define DK_POLL_IN 1
 #define DK_POLL_OUT 2
 #define DK_POLL_ERR 4
@@ -129,6 +126,23 @@ struct dk_pollfd {
 	int revents;
 };
 int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms);
+
+/* The loop's one wait, lent to the port for what it waits on itself (a
+ * connect, a TLS handshake): wait until fd (< 0: none) is readable, or
+ * writable with want_write, or until the absolute deadline (monotonic
+ * ms, < 0: none), serving the loop's hooks, signals and output meanwhile.
+ * Returns 1 ready, 0 deadline passed, -1 stop requested, or a negative
+ * dk_err when the wait failed. */
+typedef int (*dk_port_wait_fn)(void *ctx, int fd, int want_write,
+                               int64_t deadline);
+
+/* Lend the loop's wait to the port (NULL: none). */
+void dk_port_set_wait(dk_port_wait_fn fn, void *ctx);
+
+/* How the port waits for fd inside connects and handshakes: through the
+ * lent wait when there is one; else a poll on fd alone, in 100 ms slices
+ * that a stop request ends. Same returns as dk_port_wait_fn. */
+int dk_port_wait_fd(int fd, int want_write, int64_t deadline);
 
 /* ---- processes (hook scripts) ------------------------------------------ */
 

@@ -17,6 +17,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include "config.h"
 #include "port.h"
 #include "err.h"
 
@@ -414,4 +415,41 @@ int dk_port_wait(int fd, int want_write, int timeout_ms)
 	p.fd = fd;
 	p.events = want_write ? DK_POLL_OUT : DK_POLL_IN;
 	return dk_port_poll(&p, 1, timeout_ms);
+}
+
+static dk_port_wait_fn lent_wait;
+static void *lent_ctx;
+
+void dk_port_set_wait(dk_port_wait_fn fn, void *ctx)
+{
+	lent_wait = fn;
+	lent_ctx = ctx;
+}
+
+int dk_port_wait_fd(int fd, int want_write, int64_t deadline)
+{
+	struct pollfd p;
+
+	if (lent_wait)
+		return lent_wait(lent_ctx, fd, want_write, deadline);
+	/* No loop (the port's own tests): the fd alone, not the signal
+	 * pipe, so that a pending SIGUSR1 does not end the wait. */
+	p.fd = fd;
+	p.events = want_write ? POLLOUT : POLLIN;
+	for (;;) {
+		int64_t left = deadline < 0 ? 100 : deadline - dk_port_now_ms();
+		int r;
+
+		if (dk_port_stop_requested())
+			return -1;
+		if (left <= 0)
+			return 0;
+		r = poll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, left > 100 ? 100 : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR) {
+			dk_port_set_err(errno, NULL);
+			return DK_ERR_IO;
+		}
+	}
 }

@@ -100,32 +100,19 @@ static int left_ms(int64_t deadline)
 	return left > 0 ? (left > INT_MAX ? INT_MAX : (int)left) : 0;
 }
 
-/* Wait for a non-blocking connect to finish. Only the socket is polled,
- * not the signal pipe (a pending SIGUSR1 must not fail the connect), in
- * slices of 100 ms so that a stop request ends the wait within that.
- * Returns 0 with errno set from SO_ERROR (0 = connected) or EINTR when
- * stopped, -1 on timeout. */
+/* Wait for a non-blocking connect to finish, through the loop's wait
+ * (hooks and signals are served meanwhile). Returns 0 with errno set from
+ * SO_ERROR (0 = connected) or EINTR when stopped, -1 on timeout. */
 static int connect_finish(int fd, int64_t deadline)
 {
-	struct pollfd p;
-	int r, err = 0;
+	int r = dk_port_wait_fd(fd, 1, deadline), err = 0;
 	socklen_t len = sizeof err;
 
-	p.fd = fd;
-	p.events = POLLOUT;
-	for (;;) {
-		int left = left_ms(deadline);
-		if (dk_port_stop_requested()) {
-			errno = EINTR;
-			return 0;
-		}
-		r = poll(&p, 1, left > 100 ? 100 : left);
-		if (r > 0)
-			break;
-		if (r == 0 && left <= 100)
-			return -1;
-		if (r < 0 && errno != EINTR)
-			return 0;
+	if (r == 0)
+		return -1;
+	if (r < 0) {
+		errno = r == -1 ? EINTR : EIO;
+		return 0;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		return 0;
@@ -181,7 +168,11 @@ static int connect_unix(struct dk_transport *t, const struct dk_endpoint *ep,
 		ms = left_ms(deadline);
 		if (ms == 0)
 			goto timeout;
-		poll(NULL, 0, ms < 0 || ms > 20 ? 20 : ms);
+		if (dk_port_wait_fd(-1, 0, dk_port_now_ms() +
+		                    (ms < 0 || ms > 20 ? 20 : ms)) == -1) {
+			err = EINTR;
+			goto fail;
+		}
 	}
 	fd_transport(t, fd);
 	return DK_OK;

@@ -404,26 +404,12 @@ static void tls_close(struct dk_transport *t)
 
 /* ---- handshake ------------------------------------------------------------ */
 
-/* Wait for fd in slices of 100 ms so that a stop request ends the wait.
- * Returns 1 ready, 0 timed out, -1 stopped. */
+/* Wait for fd through the loop's wait (hooks and signals are served
+ * during the handshake). Returns 1 ready, 0 timed out, -1 stopped. */
 static int wait_fd(int fd, int want_write, int64_t deadline)
 {
-	struct pollfd p;
-
-	p.fd = fd;
-	p.events = want_write ? POLLOUT : POLLIN;
-	for (;;) {
-		int64_t left = deadline - dk_port_now_ms();
-		int r;
-
-		if (dk_port_stop_requested())
-			return -1;
-		if (left <= 0)
-			return 0;
-		r = poll(&p, 1, left > 100 ? 100 : (int)left);
-		if (r > 0)
-			return 1;
-	}
+	int r = dk_port_wait_fd(fd, want_write, deadline);
+	return r > 0 ? 1 : r == 0 ? 0 : -1;
 }
 
 /* Did the peer answer our ClientHello with plain HTTP (a plain port)? */

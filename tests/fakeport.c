@@ -505,3 +505,18 @@ int dk_port_file_replace(const char *path, const void *buf, size_t len)
 	fake_file_writes++;
 	return DK_OK;
 }
+
+/* The scripted transport never waits inside a connect. */
+void dk_port_set_wait(dk_port_wait_fn fn, void *ctx)
+{
+	(void)fn;
+	(void)ctx;
+}
+
+int dk_port_wait_fd(int fd, int want_write, int64_t deadline)
+{
+	(void)fd;
+	(void)want_write;
+	(void)deadline;
+	return 1;
+}

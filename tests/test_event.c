@@ -190,6 +190,38 @@ static void identify(void)
 	T_EQ(dk_json_message("not json", 8, out, sizeof out), -1, "no message");
 }
 
+/* Issue 14: two views used to share one token array and attribute cursor,
+ * so parsing a second record (a synthetic event, an error body) changed
+ * what the first one's attributes read. */
+static void independent_views(void)
+{
+	static const char a[] = "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"c1\","
+	                        "\"Attributes\":{\"exitCode\":\"3\",\"name\":\"web\",\"x\":{\"y\":[1,\"}\"]},"
+	                        "\"z\":\"a\\\"b\"}}}";
+	static const char b[] = "{\"Type\":\"dockev\",\"Action\":\"resync\",\"Actor\":{\"ID\":\"u\","
+	                        "\"Attributes\":{\"reason\":\"gap\",\"host\":\"u\"}}}";
+	struct dk_event e1, e2;
+	struct dk_str k, v;
+	char msg[32], val[32];
+
+	T_EQ(dk_event_parse(&e1, a, strlen(a)), DK_OK, "views: a parses");
+	T_OK(dk_event_attr(&e1, 0, &k, &v) == DK_OK && v.n == 1 && v.p[0] == '3', "views: a's first");
+	T_EQ(dk_event_parse(&e2, b, strlen(b)), DK_OK, "views: b parses");
+	T_EQ(dk_json_message("{\"message\":\"m\"}", 15, msg, sizeof msg), 1, "views: an error body");
+	T_OK(dk_event_attr(&e1, 1, &k, &v) == DK_OK && k.n == 4 && memcmp(k.p, "name", 4) == 0 &&
+	     v.n == 3 && memcmp(v.p, "web", 3) == 0, "views: a's second attribute after b and a message");
+	T_OK(dk_event_attr(&e1, 2, &k, &v) == DK_OK && v.n == 13 && memcmp(v.p, "{\"y\":[1,\"}\"]}", 13) == 0,
+	     "views: a nested value, whole (a brace inside a string)");
+	T_OK(dk_event_attr(&e1, 3, &k, &v) == DK_OK && v.n == 4 && memcmp(v.p, "a\\\"b", 4) == 0,
+	     "views: an escaped quote inside a value");
+	T_OK(dk_event_attr(&e2, 0, &k, &v) == DK_OK && v.n == 3 && memcmp(v.p, "gap", 3) == 0,
+	     "views: b's own");
+	T_OK(dk_event_attr(&e1, 0, &k, &v) == DK_OK && v.p[0] == '3', "views: back to a's first");
+	T_EQ(dk_event_attr_get(&e1, "name", val, sizeof val), 3, "views: get from a");
+	T_EQ(dk_event_attr_get(&e2, "host", val, sizeof val), 1, "views: get from b");
+	T_EQ(dk_event_attr(&e1, 4, &k, &v), DK_ERR_PARAM, "views: past the last");
+}
+
 int main(void)
 {
 	int n;
@@ -200,5 +232,6 @@ int main(void)
 	fields();
 	malformed();
 	identify();
+	independent_views();
 	return T_DONE();
 }

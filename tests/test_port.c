@@ -216,6 +216,17 @@ static void test_log(void)
 	     "nothing else on stderr");
 }
 
+/* A lent wait that says "stop" at its third call. */
+static int lent_calls;
+static int lent(void *ctx, int fd, int want_write, int64_t deadline)
+{
+	(void)ctx;
+	(void)fd;
+	(void)want_write;
+	(void)deadline;
+	return ++lent_calls < 3 ? 0 : -1;
+}
+
 static void test_unix(void)
 {
 	struct dk_endpoint ep;
@@ -302,6 +313,14 @@ static void test_unix(void)
 	     (long long)t0);
 	snprintf(want, sizeof want, "connect unix://%s: timed out", path);
 	T_OK(strcmp(why, want) == 0, "unix: why: '%s'", why);
+	/* The loop lends its wait: a connect waits through it (hooks and
+	 * signals are served), and a stop it reports ends the connect. */
+	lent_calls = 0;
+	dk_port_set_wait(lent, NULL);
+	T_EQ(dk_port_connect(&t, &ep, 5000, why, sizeof why), DK_ERR_CONNECT,
+	     "unix: a stop from the lent wait ends the connect");
+	T_EQ(lent_calls, 3, "unix: the connect waited through the lent wait");
+	dk_port_set_wait(NULL, NULL);
 	for (i = 0; i < nc; i++)
 		close(c[i]);
 	close(lfd);

@@ -217,7 +217,7 @@ static void setup_opts(const struct dk_opts *o)
 /* One session; its transport closed afterwards as dk_agent_run does. */
 static enum dk_outcome session(void)
 {
-	enum dk_outcome out = dk_session_run(&ag);
+	enum dk_outcome out = dk_agent_session(&ag);
 	if (ag.t.fd >= 0)
 		ag.t.close(&ag.t);
 	return out;
