@@ -183,14 +183,15 @@ check-notls:
 	BUILD=build/notls tools/runtests build/notls/tests/test_port \
 		build/notls/tests/test_context tests/integration/tls.t tests/integration/context.t
 
-# check-engine: the agent against real engines (Debian's dockerd 20.10 and
-# Podman 4.3's Docker-compatible service), each started privately under
-# /tmp by tools/engine/*; installs them with apt-get when missing. Root only.
-# tls.t runs in check-engine-tls, once per mbedTLS version.
+# check-engine: the agent against real engines, each started privately
+# under /tmp by tools/engine/*: the matrix of tools/engine/matrix (dockerd
+# 20.10, 26.1, 28.5 and 28.5 with a minimum API of 1.44; Podman 4.3, 5.4,
+# 5.8). Debian 12's engines are installed with apt-get when missing, the
+# others fetched or built once into /var/cache/dockev-engines. Root only.
+# ENGINES="dockerd-28.5 podman-5.4" picks a part. tls.t runs in
+# check-engine-tls, once per mbedTLS version (dockerd 20.10).
 check-engine: $(BIN) $(BUILD)/fakeengine
-	tools/engine/dockerd install
-	tools/engine/podman install
-	BUILD=$(BUILD) tools/runtests $(sort $(filter-out tests/engine/tls.t,$(wildcard tests/engine/*.t)))
+	BUILD=$(BUILD) tools/engine/matrix
 	$(MAKE) check-engine-tls
 
 # Against Debian's real dockerd, started by the test itself (root): the

@@ -2,7 +2,7 @@
 # helpers of the integration tests, a private engine under $T, the agent in
 # the background, and waits with a bound. Sourced, not run.
 . tests/integration/lib.sh
-DOCKER=/usr/bin/docker	# Debian's client, the same version as dockerd
+DOCKER=/usr/bin/docker	# Debian 12's client (dockerd.t takes its dockerd's own)
 ENGINE=			# tools/engine/dockerd or tools/engine/podman, for cleanup
 AGENT_PID=
 PROXY_PID=
@@ -16,12 +16,21 @@ engine_cleanup() {
 }
 
 # agent_start OUT ARGS...: the agent in the background, stdout to OUT,
-# stderr to OUT.err; returns once it logged its first connect (bounded).
+# stderr to OUT.err; returns once it logged its first connect (bounded),
+# 1 at once when it exited instead (its status in $agent_status).
 agent_start() {
 	out=$1; shift
 	$WRAP "$DOCKEV" "$@" >"$out" 2>"$out.err" &
 	AGENT_PID=$!
-	wait_for "$out.err" 'connected to' 1
+	i=0
+	while ! grep -q 'connected to' "$out.err" 2>/dev/null; do
+		if ! kill -0 "$AGENT_PID" 2>/dev/null; then
+			wait "$AGENT_PID"; agent_status=$?; AGENT_PID=
+			return 1
+		fi
+		i=$((i + 1)); [ $i -gt 400 ] && return 1
+		sleep 0.05
+	done
 }
 # agent_stop: SIGTERM, and its exit status in $agent_status.
 agent_stop() {
