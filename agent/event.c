@@ -146,7 +146,6 @@ uint64_t dk_event_identity(const struct dk_event *ev)
 
 	h = (h ^ dk_event_digest(ev->action.p, ev->action.n)) * k;
 	h = (h ^ dk_event_digest(ev->type.p, ev->type.n)) * k;
-	h ^= (uint64_t)ev->json.n;
 	return h ^ (h >> 31);
 }
 

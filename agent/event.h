@@ -56,10 +56,11 @@ int dk_event_attr(const struct dk_event *ev, int i, struct dk_str *key,
 uint64_t dk_event_digest(const char *p, size_t n);
 
 /* What tells an event apart from another at the same timeNano, for
- * dedupe (resume.h): Type, Action, Actor.ID and the record's length, not
- * the whole text (an actor does not do the same thing twice in the same
- * nanosecond, and hashing four short fields costs a tenth of hashing a
- * label-laden record). */
+ * dedupe (resume.h): Type, Action and Actor.ID, not the whole text (an
+ * actor does not do the same thing twice in the same nanosecond; the same
+ * event re-encoded at another API version, with or without the legacy
+ * fields, is still the same; and hashing three short fields costs a tenth
+ * of hashing a label-laden record). */
 uint64_t dk_event_identity(const struct dk_event *ev);
 
 /* Find attribute key (compared with the raw key text) and write its

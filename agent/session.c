@@ -353,6 +353,38 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	return DK_OUT_RETRY;
 }
 
+/* Podman serves fewer filter keys than dockerd (libpod/events/filters.go,
+ * the same from 4.3 to 5.8): 4.3 answers another one with a stream that
+ * ends at once (the agent would reconnect for ever), 5.3 and later with a
+ * 500. Said before asking, with the same line for every version. Returns
+ * 1 (logged, ag->why set) when a -f key is not one of them. */
+static int podman_refuses(struct dk_agent *ag)
+{
+	static const char *const keys[] = {
+		"container", "event", "status", "image", "pod", "volume", "type",
+		"label",
+	};
+	int i;
+	size_t k;
+
+	for (i = 0; i < ag->opts.nfilters; i++) {
+		const char *f = ag->opts.filters[i], *eq = strchr(f, '=');
+		size_t n = eq ? (size_t)(eq - f) : strlen(f);
+		for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if (strlen(keys[k]) == n && strncmp(f, keys[k], n) == 0)
+				break;
+		if (k == sizeof keys / sizeof keys[0]) {
+			snprintf(ag->why, sizeof ag->why, "-f %s: this engine is "
+			         "Podman %s, whose events take only the filters "
+			         "container, event, image, label, pod, type and "
+			         "volume", f, ag->head.libpod_version);
+			dk_port_log(DK_LOG_ERR, "%s", ag->why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* /version on a connection of its own: the engine's MinAPIVersion and
  * ApiVersion, for a refusal whose text names neither. Leaves the
  * transport closed. Returns 1 with them in min and max, else 0. */
@@ -493,6 +525,8 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 		out = ping(ag, &ok, &reuse);
 		if (!ok)
 			return out;
+		if (ag->podman && podman_refuses(ag))
+			return DK_OUT_CONFIG;
 		if (!reuse) {
 			ag->t.close(&ag->t);
 			if ((out = connect_engine(ag)) != DK_OUT_OPEN)

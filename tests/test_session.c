@@ -805,7 +805,21 @@ static void podman_filter(void)
 	            "Content-Length: 97\r\n\r\n"
 	            "{\"cause\":\"network is an invalid filter\",\"message\":\"network is an "
 	            "invalid filter\",\"response\":500}\n");
-	T_EQ(session(), DK_OUT_CONFIG, "Podman's 500 for a filter: configuration error");
+	T_EQ(session(), DK_OUT_CONFIG, "Podman and a filter it does not take: configuration error");
+	T_OK(strstr(ag.why, "-f network=x: this engine is Podman 5.4.2") != NULL,
+	     "the filter named before asking: %s", ag.why);
+	T_EQ(fake_connects, 1, "no retry");
+	T_OK(strstr(fake_conns[0].sent, "/events") == NULL, "no events request sent");
+
+	/* The same 500 from an engine that did not say it is Podman. */
+	setup_opts(&o);
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	fake_str(c, "HTTP/1.1 500 Internal Server Error\r\nApi-Version: 1.41\r\n"
+	            "Content-Type: application/json\r\nContent-Length: 97\r\n\r\n"
+	            "{\"cause\":\"network is an invalid filter\",\"message\":\"network is an "
+	            "invalid filter\",\"response\":500}\n");
+	T_EQ(session(), DK_OUT_CONFIG, "a 500 refusing a filter: configuration error");
 	T_OK(strstr(ag.why, "network is an invalid filter") &&
 	     strstr(ag.why, "-f network=x: this engine does not support that filter"),
 	     "the refused filter named: %s", ag.why);

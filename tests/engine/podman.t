@@ -166,23 +166,19 @@ grep -q 'resync' "$T/cut.err"; is $? 1 "no false resync: the early since= reache
 agent_stop
 proxy_stop
 
-# A filter key Podman does not know: refused with a 500 since 5.3 (4.3
-# answers an empty, finished stream instead; not checked there).
-case "$PODMAN_VERSION" in
-4.*) ;;
-*)
-	t0=$(date +%s%N)
-	# shellcheck disable=SC2086 # WRAP is a command line
-	timeout 10 $WRAP "$DOCKEV" -H "$DOCKER_HOST" -f network=x >"$T/nf" 2>"$T/nf.err"
-	is $? 1 "-f network=x: refused by Podman $PODMAN_VERSION, exit 1"
-	t1=$(date +%s%N)
-	is "$(grep -c . "$T/nf.err")" 1 "-f network=x: one line"
-	grep -q 'network' "$T/nf.err"; ok $? "-f network=x: the line names the filter"
-	sed 's/^/# /' "$T/nf.err"
-	[ $(( (t1 - t0) / 1000000 )) -lt 1000 ]
-	ok $? "-f network=x: within a second ($(( (t1 - t0) / 1000000 )) ms)"
-	;;
-esac
+# A filter key Podman does not know: Podman answers it with a 500 since
+# 5.3, and 4.3 with an empty, finished stream; the agent, told by the ping
+# that this is Podman, refuses it before asking, the same on every version.
+t0=$(date +%s%N)
+# shellcheck disable=SC2086 # WRAP is a command line
+timeout 10 $WRAP "$DOCKEV" -H "$DOCKER_HOST" -f network=x >"$T/nf" 2>"$T/nf.err"
+is $? 1 "-f network=x: refused for Podman $PODMAN_VERSION, exit 1"
+t1=$(date +%s%N)
+is "$(grep -c . "$T/nf.err")" 1 "-f network=x: one line"
+grep -q 'network' "$T/nf.err"; ok $? "-f network=x: the line names the filter"
+sed 's/^/# /' "$T/nf.err"
+[ $(( (t1 - t0) / 1000000 )) -lt 1000 ]
+ok $? "-f network=x: within a second ($(( (t1 - t0) / 1000000 )) ms)"
 
 $ENGINE stop "$E"
 ENGINE=

@@ -217,11 +217,13 @@ st=$?
 t1=$(now_ms)
 is "$st" 1 "podman5, -f network=x: exit 1"
 is "$(grep -c 'network' "$T/err")" 1 "... exactly one line names the filter"
-grep 'network' "$T/err" | grep -q 'invalid filter'
-ok $? "... with Podman's reason ($(grep 'network' "$T/err" | head -n 1))"
+grep 'network' "$T/err" | grep -q 'Podman 5.4.2, whose events take only'
+ok $? "... saying which filters Podman takes ($(grep 'network' "$T/err" | head -n 1))"
 # (valgrind's own report lines, "==PID== ...", are not the agent's)
 is "$(grep -v '^==[0-9]*==' "$T/err" | grep -vc 'network\|connected to')" 0 "... and no other error line"
-is "$(evreq | wc -l | tr -d ' ')" 1 "... one request: a refusal is not retried"
+# The ping said Libpod-Api-Version: refused before the events request
+# (Podman 4.3 would answer it with a stream that ends at once).
+is "$(evreq | wc -l | tr -d ' ')" 0 "... refused before asking: no events request, no retry"
 ok "$([ $((t1 - t0)) -lt $((5000 * SLOW)) ]; echo $?)" "... at once ($((5 * SLOW)) s hang guard: $((t1 - t0)) ms)"
 grep '"Type":"container"' "$EX" >"$T/ex.ctr"
 dockev -H "unix://$SOCK" --json -f type=container --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
