@@ -160,6 +160,12 @@
 #define DK_API_VERSION "1.52"
 #endif
 
+/* The oldest API version any engine serves (Docker's minimum was 1.12 up
+ * to Docker 24): a fixed version below it is refused at start. */
+#ifndef DK_API_VERSION_OLDEST
+#define DK_API_VERSION_OLDEST "1.12"
+#endif
+
 /* Timeouts, milliseconds. An idle events stream is normal and has none. */
 #ifndef DK_CONNECT_TIMEOUT_MS
 #define DK_CONNECT_TIMEOUT_MS 5000

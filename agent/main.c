@@ -226,6 +226,9 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--api-version"))) {
 			if (dk_request_version_valid(v) != DK_OK)
 				usage_error("bad --api-version '%s': want like 1.41", v);
+			if (dk_request_version_cmp(v, DK_API_VERSION_OLDEST) < 0)
+				usage_error("--api-version %s: no engine serves an API "
+				            "version below %s", v, DK_API_VERSION_OLDEST);
 			o->api_version = v;
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--backoff"))) {
 			parse_backoff(o, v);
@@ -606,6 +609,13 @@ int main(int argc, char **argv)
 	    dk_request_version_valid(o->api_version) != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "bad DOCKER_API_VERSION '%s': want like "
 		            "1.41 (or v1.41)", env);
+		return 1;
+	}
+	if (o->api_version &&
+	    dk_request_version_cmp(o->api_version, DK_API_VERSION_OLDEST) < 0) {
+		dk_port_log(DK_LOG_ERR, "API version %s (DOCKER_API_VERSION): no "
+		            "engine serves an API version below %s",
+		            o->api_version, DK_API_VERSION_OLDEST);
 		return 1;
 	}
 
