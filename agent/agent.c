@@ -180,6 +180,9 @@ int dk_agent_signals(struct dk_agent *ag)
 			/* A second stop while hooks finish kills them. */
 			if (++ag->stops > 1)
 				dk_hook_stop(&ag->hooks, 1);
+			else
+				dk_port_log(DK_LOG_INFO, "%s: stopping",
+				            dk_port_stop_name());
 			stop = 1;
 			break;
 		case DK_SIG_STATS:

@@ -73,6 +73,8 @@ struct dk_agent {
 	char filters[DK_FILTERS_MAX];  /* JSON, "" = none */
 	char version[16];              /* API version in use */
 	int podman;                    /* the last ping said Libpod-Api-Version */
+	int no_reuse;                  /* the engine closes after a ping */
+	int reuse_failed;              /* reused ping connections that failed */
 	struct dk_transport t;
 	struct dk_http_head head;
 	struct dk_chunk chunk;

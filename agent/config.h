@@ -53,17 +53,17 @@
 
 /* Request line and headers we send. */
 #ifndef DK_REQUEST_MAX
-#define DK_REQUEST_MAX 4096
+#define DK_REQUEST_MAX 16384
 #endif
 
 /* The filters JSON built from -f options, before URL encoding. */
 #ifndef DK_FILTERS_MAX
-#define DK_FILTERS_MAX 1024
+#define DK_FILTERS_MAX 4096
 #endif
 
 /* Most -f options. */
 #ifndef DK_FILTER_ARGS_MAX
-#define DK_FILTER_ARGS_MAX 32
+#define DK_FILTER_ARGS_MAX 64
 #endif
 
 /* Resume and dedupe (resume.h). The last DK_RESUME_RECENT delivered events
@@ -293,6 +293,9 @@
 #endif
 #if DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
 #error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
+#endif
+#if DK_REQUEST_MAX < 3 * DK_FILTERS_MAX + DK_HOST_MAX + 512
+#error "DK_REQUEST_MAX must hold the filters JSON URL-encoded (3 bytes a byte at most), since, until and the headers"
 #endif
 #if DK_WHY_MAX < DK_MESSAGE_MAX + 160
 #error "DK_WHY_MAX must hold an engine's message and what dockev adds to it"

@@ -1,6 +1,6 @@
 /* main.c - the command line: options and environment into struct dk_opts,
  * then the agent. The only place that exits: 0 at --until or on
- * SIGINT/SIGTERM, 1 on a configuration error, 2 on a usage error.
+ * SIGINT/SIGTERM/SIGHUP, 1 on a configuration error, 2 on a usage error.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,7 +80,7 @@ static const char usage_text[] =
 "One actor's events run their hooks in order; a full queue skips an event's\n"
 "hooks (logged, counted); a timeout kills the script's process group.\n"
 "Diagnostics on stderr or syslog. SIGUSR1 logs counters.\n"
-"Exit: 0 at --until or on SIGINT/SIGTERM, 1 configuration error, 2 usage.\n";
+"Exit: 0 at --until or on SIGINT/SIGTERM/SIGHUP, 1 configuration error, 2 usage.\n";
 
 static void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
@@ -112,8 +112,9 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s,
 	}
 	if (l && strncmp(a, l, ll) == 0 && a[ll] == '=')
 		return a + ll + 1;
+	/* pflag reads "-Hvalue" and "-H=value" alike. */
 	if (s && strncmp(a, s, 2) == 0 && a[2] && a[1] != '-')
-		return a + 2;
+		return a + 2 + (a[2] == '=');
 	return NULL;
 }
 
@@ -142,6 +143,48 @@ static int number(const char *s, const char *opt, int lo, int hi)
 	if (v < lo || v > hi)
 		usage_error("bad %s '%s': want a number from %d to %d", opt, s, lo, hi);
 	return (int)v;
+}
+
+/* -f KEY=VALUE as the docker CLI reads it (filters.ParseFlag): the key
+ * trimmed and lower-cased, the value trimmed. The normalised copies live
+ * in filter_pool; together they are shorter than the filters JSON, whose
+ * bound says the same thing at start. */
+static char filter_pool[DK_FILTERS_MAX];
+static size_t filter_used;
+
+static int space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+static const char *filter_arg(const char *a)
+{
+	const char *eq = strchr(a, '='), *k = a, *ke, *v, *ve;
+	char *out = filter_pool + filter_used;
+	size_t n = 0;
+
+	if (!eq)
+		return a; /* dk_filter_build says what is wrong with it */
+	for (ke = eq; k < ke && space(*k); k++)
+		;
+	while (ke > k && space(ke[-1]))
+		ke--;
+	for (v = eq + 1; *v && space(*v); v++)
+		;
+	for (ve = v + strlen(v); ve > v && space(ve[-1]); ve--)
+		;
+	if ((size_t)(ke - k) + (size_t)(ve - v) + 2 > sizeof filter_pool - filter_used)
+		usage_error("filters too long: their JSON is over %d bytes",
+		            DK_FILTERS_MAX);
+	for (; k < ke; k++)
+		out[n++] = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+	out[n++] = '=';
+	memcpy(out + n, v, (size_t)(ve - v));
+	n += (size_t)(ve - v);
+	out[n++] = '\0';
+	filter_used += n;
+	return out;
 }
 
 static void parse_backoff(struct dk_opts *o, const char *v)
@@ -207,12 +250,20 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--tlskey"))) {
 			o->tls_key = v;
 		} else if ((v = opt_value(argc, argv, &i, "-H", "--host"))) {
+			/* One events stream, one engine: the docker CLI
+			 * refuses several -H as well. */
+			if (o->host)
+				usage_error("-H given twice ('%s', '%s'): dockev "
+				            "watches one engine; run one dockev per "
+				            "engine", o->host, v);
 			o->host = v;
 		} else if ((v = opt_value(argc, argv, &i, "-f", "--filter"))) {
+			if (!*v)
+				continue; /* the CLI adds nothing for -f "" */
 			if (o->nfilters == DK_FILTER_ARGS_MAX)
 				usage_error("too many filters (at most %d)",
 				            DK_FILTER_ARGS_MAX);
-			o->filters[o->nfilters++] = v;
+			o->filters[o->nfilters++] = filter_arg(v);
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--since"))) {
 			if (dk_when_parse(v, now, &o->since_ns) != DK_OK ||
 			    o->since_ns < 0)

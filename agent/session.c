@@ -298,7 +298,7 @@ static enum dk_outcome io_outcome(struct dk_agent *ag, long r)
  * request, or another outcome on failure (with *ok clear). */
 static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 {
-	char req[DK_REQUEST_MAX];
+	char req[DK_HOST_MAX + 256]; /* no query: small */
 	size_t have, len;
 	long r;
 	int n = dk_request_ping(req, sizeof req, &ag->ep);
@@ -324,7 +324,7 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 		         ag->head.api_version);
 	/* Reuse the connection only if the body is delimited and small. */
 	ag->podman = ag->head.libpod_version[0] != '\0';
-	*reuse = !ag->head.close &&
+	*reuse = !ag->no_reuse && !ag->head.close &&
 	         dk_http_body_mode(&ag->head) == DK_BODY_LENGTH &&
 	         ag->head.content_length <= DK_PING_REUSE_MAX;
 	if (*reuse)
@@ -391,7 +391,7 @@ static int podman_refuses(struct dk_agent *ag)
 static int version_lookup(struct dk_agent *ag, char *min, char *max,
                           size_t cap)
 {
-	char req[DK_REQUEST_MAX];
+	char req[DK_HOST_MAX + 256];
 	size_t have, len;
 	long r;
 	int n = dk_request_version(req, sizeof req, &ag->ep), ok = 0;
@@ -564,14 +564,28 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 		dk_port_log(DK_LOG_DEBUG, "%.*s",
 		            (int)(strchr(req, '\r') - req), req);
 		r = exchange(ag, req, (size_t)n, &have, ok && ag->podman);
+		/* An engine (or a proxy) that closes after the ping without
+		 * saying Connection: close fails every reuse the same way:
+		 * after the second time in a row, a connection of its own for
+		 * the events request from then on. */
+		if (r == IO_FAIL && have == 0 && reuse && ++ag->reuse_failed == 2) {
+			ag->no_reuse = 1;
+			dk_port_log(DK_LOG_INFO, "engine closed the connection it "
+			            "answered the ping on, twice (%s): the events "
+			            "request gets a connection of its own", ag->why);
+		}
 		if (r <= 0)
 			return io_outcome(ag, r);
-		if (ag->head.status >= 200 && ag->head.status <= 299)
+		if (ag->head.status >= 200 && ag->head.status <= 299) {
+			if (reuse)
+				ag->reuse_failed = 0;
 			break;
+		}
 		answer_message(ag, (size_t)r, have, msg, sizeof msg);
 		if (ag->head.status != 400 || ag->opts.api_version ||
 		    steps == 2 || !renegotiate(ag, msg))
 			return refused(ag, "GET /events", msg);
+		reuse = 0;
 		if ((out = connect_engine(ag)) != DK_OUT_OPEN)
 			return out;
 	}

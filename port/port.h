@@ -86,7 +86,7 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 enum dk_sig { DK_SIG_NONE = 0, DK_SIG_STOP = 1, DK_SIG_STATS = 2,
               DK_SIG_CHILD = 3 };
 
-/* Install the handlers for SIGINT/SIGTERM (stop), SIGUSR1 (stats),
+/* Install the handlers for SIGINT/SIGTERM/SIGHUP (stop), SIGUSR1 (stats),
  * SIGCHLD (child) and ignore SIGPIPE. The handlers only write to a
  * self-pipe. */
 int dk_port_signals_init(void);
@@ -102,9 +102,13 @@ int dk_port_signal_seen(void);
 /* Take the next pending signal, DK_SIG_NONE if there is none. */
 enum dk_sig dk_port_signal_take(void);
 
-/* Has SIGINT/SIGTERM arrived (taken or not)? For waits inside the port,
+/* Has SIGINT/SIGTERM/SIGHUP arrived (taken or not)? For waits inside the port,
  * such as connect, that must not outlast a stop request. */
 int dk_port_stop_requested(void);
+
+/* The signal that asked to stop, "SIGTERM", "SIGINT" or "SIGHUP", for the
+ * log line; "a stop" when none did (the scripted tests). */
+const char *dk_port_stop_name(void);
 
 /* Wait until fd is readable (fd < 0: no fd), a signal arrives, or
  * timeout_ms passes (< 0: forever). Returns 1 readable, 0 timed out,

@@ -220,7 +220,7 @@ static void sig_handler(int sig)
 		b = SIG_BYTE_CHILD;
 	} else {
 		b = SIG_BYTE_STOP;
-		stop_requested = 1;
+		stop_requested = sig;
 	}
 	w = write(sig_pipe[1], &b, 1);
 	sig_seen = 1;
@@ -245,6 +245,16 @@ int dk_port_stop_requested(void)
 	return stop_requested != 0;
 }
 
+const char *dk_port_stop_name(void)
+{
+	switch (stop_requested) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	default: return "a stop";
+	}
+}
+
 int dk_port_signal_changed(int sig)
 {
 	return !sig_taken || sigismember(&sig_changed, sig) == 1;
@@ -263,6 +273,7 @@ static void take_dispositions(void)
 			sigaddset(&sig_changed, sig);
 	sigaddset(&sig_changed, SIGINT);
 	sigaddset(&sig_changed, SIGTERM);
+	sigaddset(&sig_changed, SIGHUP);
 	sigaddset(&sig_changed, SIGUSR1);
 	sigaddset(&sig_changed, SIGCHLD);
 	sigaddset(&sig_changed, SIGPIPE);
@@ -285,7 +296,11 @@ int dk_port_signals_init(void)
 	/* No SA_RESTART for stop: a blocking write (stdout to a stalled
 	 * consumer, a hook's stdin) must give up so the agent can exit. */
 	sa.sa_flags = 0;
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+	/* SIGHUP (a closed terminal, a reload without a reload command)
+	 * stops cleanly too: the default would end the agent without its
+	 * last --state write or a log line. Nothing is there to reload. */
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGHUP, &sa, NULL) != 0)
 		goto fail;
 	/* Stats may restart: nothing should be cut short to print counters. */
 	sa.sa_flags = SA_RESTART;

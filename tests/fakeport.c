@@ -53,6 +53,7 @@ void fake_raise(enum dk_sig sig)
 
 int dk_port_signals_init(void) { return DK_OK; }
 int dk_port_stop_requested(void) { return stop_raised; }
+const char *dk_port_stop_name(void) { return "a stop"; }
 
 int dk_port_signal_seen(void)
 {

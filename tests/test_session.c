@@ -654,6 +654,35 @@ static void stop_at_disconnect(void)
 	T_EQ(fake_connects, 1, "no reconnect after the handler's stop");
 }
 
+/* Issue 14 (14): an engine that closes the connection after the ping
+ * without Connection: close made every attempt fail with "reset by peer". */
+static void ping_then_close(void)
+{
+	struct fake_conn *c;
+	int i;
+
+	setup();
+	for (i = 0; i < 2; i++) {
+		c = fake_conn_add();
+		fake_str(c, ping_answer("1.41", NULL));  /* keep-alive, then gone */
+		fake_err(c, DK_ERR_IO);
+		T_EQ(session(), DK_OUT_RETRY, "closed after the ping (%d): retry", i + 1);
+	}
+	T_OK(strstr(fake_log, "engine closed the connection it answered the ping on, twice") != NULL,
+	     "said after the second time");
+	c = fake_conn_add();
+	fake_str(c, ping_answer("1.41", NULL));
+	c = fake_conn_add();
+	fake_str(c, events_head);
+	fake_str(c, tchunk("one", 1795792600000000000LL));
+	fake_eof(c);
+	session();
+	T_OK(fake_conns[2].closed == 1 && strcmp(req(2, 1), "") == 0 &&
+	     strncmp(req(3, 0), "GET /v1.41/events", 17) == 0,
+	     "then the events request on a connection of its own");
+	T_EQ(count_id("one"), 1, "and the stream flows");
+}
+
 /* A JSON error answer with this status and message. */
 static const char *error_answer(int status, const char *msg)
 {
@@ -1482,6 +1511,7 @@ int main(void)
 	clock_step();
 	reordered_cut();
 	stop_at_disconnect();
+	ping_then_close();
 	podman_filter();
 	withheld_head();
 	json_seq();

@@ -26,6 +26,23 @@ long=$(printf 'x%.0s' $(seq 1 120))
 dockev -H "unix:///tmp/$long" >/dev/null 2>"$T/err"; is $? 1 "unix path longer than sun_path: exit 1, never truncated"
 # TLS, and a TLS=none build asked for it: tls.t.
 
+# The docker CLI's forms (pflag, filters.ParseFlag): -H=URL, -f=K=V, keys
+# trimmed and lower-cased, values trimmed; several -H refused.
+dockev -H unix:///a -H unix:///b >/dev/null 2>"$T/err"; is $? 2 "-H twice: exit 2"
+grep -q "^dockev: -H given twice ('unix:///a', 'unix:///b')" "$T/err"; ok $? "... saying so"
+fake_start -e "$EX"
+dockev -H="unix://$SOCK" -f=type=volume -f ' Type = container ' -f "" --since 0 --until $UNTIL \
+	--json >"$T/out" 2>"$T/err"
+is $? 0 "-H=URL and -f=K=V: exit 0 at --until"
+grep -q 'filters=%7B%22type%22%3A%7B%22volume%22%3Atrue%2C%22container%22%3Atrue%7D%7D' "$T/requests"
+ok $? "filters as the CLI sends them: keys trimmed and lower-cased, values trimmed, -f \"\" ignored"
+grep -v '"Type":"volume"\|"Type":"container"' "$T/out" | grep -c . | grep -qx 0; ok $? "... and only those types came"
+# 40 container IDs (the CLI's filters JSON for them is 2.8 KiB).
+set --
+for i in $(seq 1 40); do set -- "$@" -f "container=$(printf '%064d' "$i")"; done
+dockev -H "unix://$SOCK" "$@" --since 0 --until $UNTIL --json >"$T/out" 2>"$T/err"
+is $? 0 "40 container IDs: taken (the filters JSON was bounded at 1 KiB, 15 IDs)"
+
 # The engine refuses the request (4xx): a configuration error.
 fake_start -e "$EX"
 dockev -H "unix://$SOCK" --api-version 1.99 --json >"$T/out" 2>"$T/err"

@@ -70,4 +70,18 @@ kill -TERM $pid; wait $pid; st=$?
 kill $guard 2>/dev/null
 is $st 0 "SIGTERM on an idle stream: exit 0 (137 would be the 20 s guard's KILL)"
 
+# SIGHUP stops cleanly too (it used to end the agent with no log line and
+# no last --state write).
+rm -f "$T/state"
+$WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 --state "$T/state" >"$T/out" 2>"$T/err" &
+pid=$!
+i=0; while [ "$(events "$T/out" 2>/dev/null | wc -l)" -lt 20 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+(sleep 20; kill -KILL $pid 2>/dev/null) >/dev/null 2>&1 &
+guard=$!
+kill -HUP $pid; wait $pid; st=$?
+kill $guard 2>/dev/null
+is $st 0 "SIGHUP: exit 0"
+grep -q 'SIGHUP: stopping' "$T/err"; ok $? "SIGHUP: one line says so"
+grep -q '^resume 1795790000019000000 event$' "$T/state"; ok $? "SIGHUP: the last --state write happened"
+
 done_testing
