@@ -179,6 +179,12 @@
 #ifndef DK_HOOK_ENV_VARS
 #define DK_HOOK_ENV_VARS 512
 #endif
+/* Of those, the agent's own environment at most (the first ones in
+ * environ order; the rest dropped, with one warning at start), leaving
+ * the others for the event's DOCKEV_* variables. */
+#ifndef DK_HOOK_OWN_VARS
+#define DK_HOOK_OWN_VARS 256
+#endif
 #ifndef DK_HOOK_VALUE_MAX
 #define DK_HOOK_VALUE_MAX 4096
 #endif
@@ -230,6 +236,9 @@
 #endif
 #if defined(DK_POLL_MAX) && DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
 #error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"
+#endif
+#if DK_HOOK_OWN_VARS + 16 > DK_HOOK_ENV_VARS
+#error "DK_HOOK_ENV_VARS must leave room for the DOCKEV_* variables after DK_HOOK_OWN_VARS"
 #endif
 #if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
 #error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"

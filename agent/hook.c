@@ -14,6 +14,23 @@ enum { J_QUEUED, J_RUNNING, J_DONE };
 
 #define NO_SPACE ((size_t)-1)
 
+static int ours(const char *var);
+
+/* Hooks get the first DK_HOOK_OWN_VARS of the agent's own variables: say
+ * once, at start, when there are more (environ does not change later). */
+static void own_env_check(char *const *base)
+{
+	int i, n = 0;
+
+	for (i = 0; base && base[i]; i++)
+		n += !ours(base[i]);
+	if (n > DK_HOOK_OWN_VARS)
+		dk_port_log(DK_LOG_WARN, "the agent's environment has %d variables; "
+		            "hooks get the first %d of them, the other %d are "
+		            "dropped (DK_HOOK_OWN_VARS)", n, DK_HOOK_OWN_VARS,
+		            n - DK_HOOK_OWN_VARS);
+}
+
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue)
 {
@@ -50,6 +67,7 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 		h->slots[i].job = -1;
 		h->slots[i].stdin_fd = -1;
 	}
+	own_env_check(dk_port_environ());
 }
 
 /* ---- the hooks directory ----------------------------------------------- */
@@ -361,13 +379,18 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 	int i;
 
 	e->n = 0;
+	e->own_dropped = 0;
 	e->notes[0] = '\0';
 	/* The agent's own environment, leaving room for ours, less the
 	 * variables we set (a stale DOCKEV_NAME must not shadow the event's;
 	 * a setting such as DOCKEV_NOTIFY_URL passes). */
-	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
-		if (!ours(base[i]))
+	for (i = 0; base && base[i]; i++)
+		if (ours(base[i]))
+			continue;
+		else if (e->n < DK_HOOK_OWN_VARS)
 			e->vars[e->n++] = base[i];
+		else
+			e->own_dropped++;
 #define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
 	ADD("DOCKEV_TYPE", ev->type);
 	ADD("DOCKEV_ACTION", ev->base);

@@ -37,6 +37,7 @@ struct dk_hook_env {
 	char buf[DK_HOOK_ENV_BYTES];
 	char *vars[DK_HOOK_ENV_VARS + 1];
 	int n;
+	int own_dropped;       /* of the agent's own, past DK_HOOK_OWN_VARS */
 	char notes[256];       /* what was cut or left out, for one log line */
 };
 
@@ -82,7 +83,8 @@ struct dk_hooks {
 };
 
 /* Set up hooks from dir (NULL = off), engine URL host, timeout, jobs and
- * queue length (clamped to the config maxima). */
+ * queue length (clamped to the config maxima). Logs one warning when the
+ * agent's environment is more than hooks get of it (DK_HOOK_OWN_VARS). */
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue);
 
@@ -110,10 +112,12 @@ int dk_hook_queued(const struct dk_hooks *h);
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
 
 /* Build the environment of a script for ev into e (pure; for tests and
- * fuzzing): base (the agent's environ) without the variables we set, then
- * DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>. Values are unescaped; one longer than
- * DK_HOOK_VALUE_MAX is cut, one holding a NUL byte is left out, and
- * e->notes says so. Returns the number of variables. */
+ * fuzzing): base (the agent's environ) without the variables we set, its
+ * first DK_HOOK_OWN_VARS only (e->own_dropped counts the rest; not a
+ * note: dk_hook_init warns once), then DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>.
+ * Values are unescaped; one longer than DK_HOOK_VALUE_MAX is cut, one
+ * holding a NUL byte is left out, and e->notes says so. Returns the number
+ * of variables. */
 int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base);
 

@@ -15,6 +15,7 @@ int fake_log_lines;
 const char *fake_dir_names;
 int64_t fake_mtime;
 const char *fake_errstr = "fake error";
+char *const *fake_environ;
 char fake_file[1024];
 size_t fake_file_len;
 int fake_file_exists, fake_file_writes, fake_file_fail;
@@ -446,7 +447,7 @@ long dk_port_write(int fd, const void *buf, size_t len)
 char *const *dk_port_environ(void)
 {
 	static char *const empty[] = { NULL };
-	return empty;
+	return fake_environ ? fake_environ : empty;
 }
 
 int64_t dk_port_mtime(const char *path)

@@ -24,6 +24,8 @@ extern int64_t fake_mtime;
 extern char fake_file[1024];
 extern size_t fake_file_len;
 extern int fake_file_exists, fake_file_writes, fake_file_fail;
+/* dk_port_environ() returns this (NULL: an empty list). */
+extern char *const *fake_environ;
 /* dk_port_errstr() returns this ("fake error" unless a test sets it). */
 extern const char *fake_errstr;
 

@@ -111,6 +111,47 @@ static void hostile(void)
 	T_OK(strstr(env.notes, "(environment full)") != NULL, "noted: %s", env.notes);
 }
 
+/* The agent's own environment: its first DK_HOOK_OWN_VARS variables pass,
+ * the rest are dropped and counted, and dk_hook_init says so once. */
+static void own_env(void)
+{
+	static char vars[DK_HOOK_OWN_VARS + 50][24];
+	static char *base[DK_HOOK_OWN_VARS + 52];
+	const char *v;
+	int i, n = 0;
+
+	base[n++] = "DOCKEV_TYPE=stale"; /* ours: neither kept nor counted */
+	for (i = 0; i < DK_HOOK_OWN_VARS + 50; i++) {
+		snprintf(vars[i], sizeof vars[i], "V%d=%d", i, i);
+		base[n++] = vars[i];
+	}
+	base[n] = NULL;
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"x\","
+	           "\"Attributes\":{\"name\":\"n\"}}}"), DK_OK, "event");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_OK(get("V0") && get("V255") && strcmp(get("V255"), "255") == 0,
+	     "the first DK_HOOK_OWN_VARS of the agent's variables pass");
+	T_OK(get("V256") == NULL && get("V305") == NULL, "the later ones do not");
+	T_EQ(env.own_dropped, 50, "they are counted");
+	T_OK((v = get("DOCKEV_TYPE")) && strcmp(v, "container") == 0 &&
+	     get("DOCKEV_ATTR_NAME") && get("DOCKEV_HOST"),
+	     "the event's variables are all there");
+	T_EQ(env.notes[0], 0, "not a note per hook: %s", env.notes);
+
+	fake_environ = base;
+	fake_log_reset();
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	T_OK(fake_log_lines == 1 &&
+	     strstr(fake_log, "the agent's environment has 306 variables; hooks get "
+	            "the first 256 of them, the other 50 are dropped") != NULL,
+	     "dk_hook_init warns once: %s", fake_log);
+	base[DK_HOOK_OWN_VARS + 1] = NULL;
+	fake_log_reset();
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	T_EQ(fake_log_lines, 0, "not when all of it passes");
+	fake_environ = NULL;
+}
+
 static void queue(void)
 {
 	int i;
@@ -144,6 +185,7 @@ int main(void)
 {
 	recorded();
 	hostile();
+	own_env();
 	queue();
 	return T_DONE();
 }

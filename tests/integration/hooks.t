@@ -650,5 +650,26 @@ is "$(cat "$T/docker.log")" "DOCKER_HOST=$SOCKURL start $A" "via the agent: one 
 json_has "$T/curl.body" container "$(printf 'we"b \\ q\n2')"; ok $? "via the agent: the notification names the container"
 grep -q '^-t|dockev|--|container die web|$' "$T/logger.log"; ok $? "via the agent: a syslog line per event"
 
+# ---- an agent environment longer than hooks get: a warning, not silence ----
+H11=$T/h11
+# (CAP and PATH may be among the dropped: the hook names its paths itself.)
+hook "$H11/container.d/10-own" "/usr/bin/env | /bin/grep -c '^MANYVAR_' >'$CAP/own11'; echo \"\$DOCKEV_ID\" >'$CAP/id11'; exit 0"
+ev container start own11 '"name":"own11"' 1795793500000000000 >"$T/ev11"
+fake_start -e "$T/ev11"
+# 300 more variables: with what the test runs with, more than the 256 kept.
+(
+	i=0; while [ $i -lt 300 ]; do export "MANYVAR_$i=$i"; i=$((i + 1)); done
+	exec $WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 --hooks "$H11" >"$T/out" 2>"$T/err"
+) &
+AG=$!
+wait_for 20 test -s "$CAP/id11"; ok $? "with 300 more variables, the hook still runs"
+is "$(cat "$CAP/id11" 2>/dev/null)" own11 "... with the event's variables"
+grep -q "warning: the agent's environment has [0-9]* variables; hooks get the first 256 of them, the other [0-9]* are dropped" "$T/err"
+ok $? "one warning says how many of the agent's variables are dropped"
+is "$(grep -c "agent's environment has" "$T/err")" 1 "... once, at start"
+n11=$(cat "$CAP/own11" 2>/dev/null); [ "${n11:-0}" -gt 0 ] && [ "$n11" -lt 300 ]
+ok $? "the hook got some of them, not all ($n11 of 300)"
+agent_stop; is $? 0 "exit 0"
+
 is "$(ls "$T" | grep -c pwned)" 0 "nothing anywhere ran event data (no pwned file)"
 done_testing
