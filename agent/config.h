@@ -188,6 +188,15 @@
 #ifndef DK_HOOK_VALUE_MAX
 #define DK_HOOK_VALUE_MAX 4096
 #endif
+/* Longest attribute key mapped to a DOCKEV_ATTR_<KEY> name (a longer one
+ * is cut), and the name with its prefix. */
+#ifndef DK_HOOK_KEY_MAX
+#define DK_HOOK_KEY_MAX 128
+#endif
+#define DK_HOOK_NAME_MAX (sizeof "DOCKEV_ATTR_" + DK_HOOK_KEY_MAX)
+/* Attributes of one event the environment builder looks at: all there
+ * can be, as each takes two tokens. */
+#define DK_HOOK_ATTRS_MAX (DK_TOKENS_MAX / 2)
 /* Names of the *.d directories in the hooks directory, all together. */
 #ifndef DK_HOOK_DIRS_BYTES
 #define DK_HOOK_DIRS_BYTES 4096

@@ -371,12 +371,76 @@ static int ours(const char *var)
 	return 0;
 }
 
+/* Attribute keys the engines set themselves (Docker's container, image,
+ * network and volume events, Podman's): they win over a label that maps
+ * to the same variable (a label "EXITCODE" or "exitcode" in an image must
+ * not change DOCKEV_ATTR_EXITCODE). */
+static const char *const engine_keys[] = {
+	"name", "image", "exitCode", "execDuration", "execID", "signal",
+	"oldName", "container", "driver", "destination", "propagation",
+	"read/write", "type", "containerExitCode", "podId", "imageID",
+	"imageRef", NULL
+};
+
+/* Attribute i's variable name into name (cap bytes, not terminated): its
+ * length, 0 when the attribute is unusable. *rank: 0 a key the engine
+ * sets, 1 a key in Docker's recommended label form ([a-z0-9.-]+, as
+ * com.docker.compose.project), 2 any other; the lower wins a collision. */
+static size_t attr_var(const struct dk_event *ev, int i, char *name,
+                       size_t cap, int *rank)
+{
+	static const char prefix[] = "DOCKEV_ATTR_";
+	struct dk_str k, v;
+	char key[DK_HOOK_KEY_MAX];
+	size_t j, kl, nl = sizeof prefix - 1;
+	long r;
+
+	if (dk_event_attr(ev, i, &k, &v) != DK_OK || cap < nl)
+		return 0;
+	r = dk_json_unescape(k.p, k.n, key, sizeof key);
+	if (r < 0 && !key[0])
+		return 0;
+	kl = r >= 0 ? (size_t)r : strlen(key); /* cut: the prefix that fit */
+	*rank = 1;
+	for (j = 0; engine_keys[j]; j++)
+		if (strlen(engine_keys[j]) == kl && memcmp(engine_keys[j], key, kl) == 0)
+			*rank = 0;
+	memcpy(name, prefix, nl);
+	/* Upper-case, every character outside A-Z0-9 as one '_' (a NUL
+	 * too; UTF-8 continuation bytes belong to the character before). */
+	for (j = 0; j < kl && nl < cap; j++) {
+		unsigned char c = (unsigned char)key[j];
+		int lower = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		            c == '.' || c == '-';
+		if (!lower && *rank == 1)
+			*rank = 2;
+		if ((c & 0xC0) == 0x80)
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 32);
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		name[nl++] = (char)c;
+	}
+	if (kl == 0 && *rank == 1)
+		*rank = 2;
+	return nl;
+}
+
+static uint64_t name_hash(const char *p, size_t n)
+{
+	uint64_t x = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		x = (x ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return x;
+}
+
 int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base)
 {
-	static const char prefix[] = "DOCKEV_ATTR_";
-	size_t pos = 0;
-	int i;
+	char name[DK_HOOK_NAME_MAX], other[DK_HOOK_NAME_MAX];
+	int i, j, n;
 
 	e->n = 0;
 	e->own_dropped = 0;
@@ -391,42 +455,54 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 			e->vars[e->n++] = base[i];
 		else
 			e->own_dropped++;
+	{
+		size_t pos = 0;
 #define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
-	ADD("DOCKEV_TYPE", ev->type);
-	ADD("DOCKEV_ACTION", ev->base);
-	ADD("DOCKEV_ACTION_DETAIL", ev->detail);
-	ADD("DOCKEV_ID", ev->id);
-	add_attr(e, &pos, ev, "DOCKEV_NAME", "name");
-	add_attr(e, &pos, ev, "DOCKEV_IMAGE", "image");
-	ADD("DOCKEV_SCOPE", ev->scope);
-	ADD("DOCKEV_TIME", ev->time_text);
-	ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
+		ADD("DOCKEV_TYPE", ev->type);
+		ADD("DOCKEV_ACTION", ev->base);
+		ADD("DOCKEV_ACTION_DETAIL", ev->detail);
+		ADD("DOCKEV_ID", ev->id);
+		add_attr(e, &pos, ev, "DOCKEV_NAME", "name");
+		add_attr(e, &pos, ev, "DOCKEV_IMAGE", "image");
+		ADD("DOCKEV_SCOPE", ev->scope);
+		ADD("DOCKEV_TIME", ev->time_text);
+		ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
 #undef ADD
-	add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
-	for (i = 0; i < ev->nattrs; i++) {
-		struct dk_str k, v;
-		char name[sizeof prefix + 128], key[128];
-		size_t j, nl = sizeof prefix - 1;
+		add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
 
-		if (dk_event_attr(ev, i, &k, &v) != DK_OK)
-			break;
-		memcpy(name, prefix, nl);
-		if (dk_json_unescape(k.p, k.n, key, sizeof key) < 0 &&
-		    !key[0])
-			continue;
-		/* Upper-case, every character outside A-Z0-9 as one '_'
-		 * (UTF-8 continuation bytes belong to the character before). */
-		for (j = 0; key[j] && nl < sizeof name - 1; j++) {
-			unsigned char c = (unsigned char)key[j];
-			if ((c & 0xC0) == 0x80)
-				continue;
-			if (c >= 'a' && c <= 'z')
-				c = (unsigned char)(c - 32);
-			else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-				c = '_';
-			name[nl++] = (char)c;
+		/* One variable per name: keys that map to the same name
+		 * (exitCode, exitcode, EXITCODE) give one, the lowest rank's,
+		 * and of equal ranks the first in the event's. The hashes
+		 * find candidates; equal names are compared whole. */
+		n = ev->nattrs < DK_HOOK_ATTRS_MAX ? ev->nattrs : DK_HOOK_ATTRS_MAX;
+		for (i = 0; i < n; i++) {
+			int rank = 2;
+			size_t nl = attr_var(ev, i, name, sizeof name, &rank);
+			e->hash[i] = nl ? name_hash(name, nl) : 0;
+			e->len[i] = (unsigned short)nl;
+			e->rank[i] = (unsigned char)rank;
 		}
-		add(e, &pos, name, nl, v.p, v.n, 1);
+		for (i = 0; i < n; i++) {
+			struct dk_str k, v;
+			int r;
+
+			if (!e->len[i])
+				continue;
+			for (j = 0; j < n; j++) {
+				if (j == i || e->hash[j] != e->hash[i] || e->len[j] != e->len[i] ||
+				    e->rank[j] > e->rank[i] || (e->rank[j] == e->rank[i] && j > i))
+					continue;
+				attr_var(ev, i, name, sizeof name, &r);
+				attr_var(ev, j, other, sizeof other, &r);
+				if (memcmp(name, other, e->len[i]) == 0)
+					break;
+			}
+			if (j < n)
+				continue; /* another key has this name */
+			attr_var(ev, i, name, sizeof name, &r);
+			if (dk_event_attr(ev, i, &k, &v) == DK_OK)
+				add(e, &pos, name, e->len[i], v.p, v.n, 1);
+		}
 	}
 	e->vars[e->n] = NULL;
 	return e->n;

@@ -111,6 +111,72 @@ static void hostile(void)
 	T_OK(strstr(env.notes, "(environment full)") != NULL, "noted: %s", env.notes);
 }
 
+/* How many variables are called name; and are all names different? */
+static int count(const char *name)
+{
+	size_t n = strlen(name);
+	int i, c = 0;
+	for (i = 0; i < env.n; i++)
+		c += strncmp(env.vars[i], name, n) == 0 && env.vars[i][n] == '=';
+	return c;
+}
+
+static int names_unique(void)
+{
+	int i, j;
+	for (i = 0; i < env.n; i++)
+		for (j = i + 1; j < env.n; j++) {
+			size_t a = strcspn(env.vars[i], "="), b = strcspn(env.vars[j], "=");
+			if (a == b && memcmp(env.vars[i], env.vars[j], a) == 0) {
+				printf("# twice: %.*s\n", (int)a, env.vars[i]);
+				return 0;
+			}
+		}
+	return 1;
+}
+
+/* Keys that map to one variable name give it once: the engine's key, then
+ * a key in Docker's label form, then the first in the event. */
+static void collisions(void)
+{
+	char *base[] = { "PATH=/bin", NULL };
+	const char *v;
+
+	/* Labels before the engine's own keys, as Go's sorted maps send
+	 * upper case first; the engine's win wherever they are. */
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"c\","
+	           "\"Attributes\":{\"EXITCODE\":\"0\",\"COM.DOCKER.COMPOSE.PROJECT\":\"evil\","
+	           "\"Name\":\"evil\",\"com.docker.compose.project\":\"shop\","
+	           "\"com_docker_compose_project\":\"evil\",\"exitCode\":\"3\","
+	           "\"exitcode\":\"1\",\"name\":\"web\",\"name\\u0000x\":\"nul\","
+	           "\"A_B\":\"first\",\"a.b\":\"dotted\",\"X_Y\":\"first\",\"x_y\":\"second\"}}}"),
+	     DK_OK, "colliding keys");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_EQ(count("DOCKEV_ATTR_EXITCODE"), 1, "exitCode, exitcode, EXITCODE: one DOCKEV_ATTR_EXITCODE");
+	T_OK((v = get("DOCKEV_ATTR_EXITCODE")) && strcmp(v, "3") == 0,
+	     "the engine's exitCode wins over labels before and after it (%s)", v ? v : "-");
+	T_EQ(count("DOCKEV_ATTR_NAME"), 1, "name, Name: one DOCKEV_ATTR_NAME");
+	T_OK((v = get("DOCKEV_ATTR_NAME")) && strcmp(v, "web") == 0, "the engine's name wins");
+	T_OK((v = get("DOCKEV_ATTR_NAME_X")) && strcmp(v, "nul") == 0,
+	     "name\\u0000x is DOCKEV_ATTR_NAME_X: a NUL in a key maps to _ like the rest");
+	T_EQ(count("DOCKEV_ATTR_COM_DOCKER_COMPOSE_PROJECT"), 1, "three spellings of the compose label: one variable");
+	T_OK((v = get("DOCKEV_ATTR_COM_DOCKER_COMPOSE_PROJECT")) && strcmp(v, "shop") == 0,
+	     "the key in Docker's label form (lower case, dots) wins over the first");
+	T_OK((v = get("DOCKEV_ATTR_A_B")) && strcmp(v, "dotted") == 0, "a.b wins over A_B before it");
+	T_OK((v = get("DOCKEV_ATTR_X_Y")) && strcmp(v, "first") == 0, "X_Y and x_y (neither in label form): the first wins");
+	T_OK(names_unique(), "every name once");
+	T_EQ(env.notes[0], 0, "not noted: normal data (%s)", env.notes);
+
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c\","
+	           "\"Attributes\":{\"name\":\"one\",\"name\":\"two\",\"nul\":\"a\\u0000\","
+	           "\"NUL\":\"b\"}}}"), DK_OK, "a key twice; a winner left out");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_OK(count("DOCKEV_ATTR_NAME") == 1 && strcmp(get("DOCKEV_ATTR_NAME"), "one") == 0 &&
+	     strcmp(get("DOCKEV_NAME"), "one") == 0, "the same key twice: the first, for DOCKEV_NAME too");
+	T_OK(get("DOCKEV_ATTR_NUL") == NULL,
+	     "the winner's value holds a NUL: left out, and the loser does not take its place");
+}
+
 /* The agent's own environment: its first DK_HOOK_OWN_VARS variables pass,
  * the rest are dropped and counted, and dk_hook_init says so once. */
 static void own_env(void)
@@ -185,6 +251,7 @@ int main(void)
 {
 	recorded();
 	hostile();
+	collisions();
 	own_env();
 	queue();
 	return T_DONE();

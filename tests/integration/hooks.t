@@ -210,7 +210,7 @@ HCMD="; touch ${P}5 || touch ${P}6 && echo =x"
 HUGE=$(head -c 10240 /dev/zero | tr '\0' A)
 {
 	cat "$EX"
-	ev container die "$CRASH" '"a-b/c.d":"v","com.docker.compose.project":"proj","dockev.restart":"true","exitCode":"3","image":"img:1","name":"crash","UPPER.lower":"x"' 1795792700000000000
+	ev container die "$CRASH" '"EXITCODE":"0","a-b/c.d":"v","com.docker.compose.project":"proj","com_docker_compose_project":"evil","dockev.restart":"true","exitCode":"3","exitcode":"1","image":"img:1","name":"crash","UPPER.lower":"x"' 1795792700000000000
 	ev container create "$HID" "\"image\":\"img\\\"q'1\",\"name\":\"$HNAME_JSON\",\"com.example.cmd\":\"$HCMD\",\"key=with=equals\":\"v=w\",\"esc\":\"back\\\\slash \\/ \\u00e9 \\ud83d\\ude00\",\"nulvalue\":\"before\\u0000after\",\"hugevalue\":\"$HUGE\"" 1795792701000000000
 } >"$T/ev1"
 NEV=$(lines "$T/ev1")
@@ -281,7 +281,7 @@ env_is "$d" "volume mount: read/write -> READ_WRITE, empty attribute kept, no na
 argv_is "$d" "volume mount: argv" volume mount vol2
 
 d=$(capdir '"timeNano":1795792700000000000')
-env_is "$d" "crafted die: exitCode 3 -> DOCKEV_ATTR_EXITCODE=3, dotted and odd keys mapped" \
+env_is "$d" "crafted die: exitCode 3 -> DOCKEV_ATTR_EXITCODE=3 once (not the labels EXITCODE, exitcode), dotted and odd keys mapped, the compose label once" \
 	DOCKEV_TYPE=container DOCKEV_ACTION=die DOCKEV_ACTION_DETAIL= DOCKEV_ID=$CRASH \
 	DOCKEV_NAME=crash DOCKEV_IMAGE=img:1 DOCKEV_SCOPE=local DOCKEV_TIME=1795792700 \
 	DOCKEV_TIME_NANO=1795792700000000000 DOCKEV_HOST="$SOCKURL" \
