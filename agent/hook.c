@@ -49,7 +49,7 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 	h->tail = 0;
 	h->dirs_len = 0;
 	h->stopping = h->reap_due = 0;
-	h->run = h->failed = h->skipped = h->timeouts = 0;
+	h->run = h->failed = h->skipped = h->timeouts = h->unnamed = 0;
 	h->host = host;
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
 	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;
@@ -142,16 +142,34 @@ static int has_dir(const struct dk_hooks *h, const char *name)
 	return 0;
 }
 
-/* Directory d (0: T.A.d, 1: T.d, 2: all.d) of ev, as a name in DIR.
- * Returns 0 when the event's strings cannot name one (a '/', a NUL). */
-static int dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
+/* Can s name a hook directory? Every engine's types and base actions are
+ * [a-z0-9_-]+ (exec_create, health_status, archive-path); anything else
+ * ("container.die", "", "../x") would make DIR/T.A.d ambiguous. */
+static int plain(struct dk_str s)
+{
+	size_t i;
+
+	if (!s.p || s.n == 0)
+		return 0;
+	for (i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 {
 	int n;
 
 	if (d == 2)
 		n = snprintf(out, cap, "all.d");
-	else if (memchr(ev->type.p, '/', ev->type.n) || memchr(ev->type.p, 0, ev->type.n) ||
-	         memchr(ev->base.p, '/', ev->base.n) || memchr(ev->base.p, 0, ev->base.n))
+	else if (!plain(ev->type) || (d == 0 && !plain(ev->base)))
+		return 0;
+	/* Type "all": its T.d is all.d, which runs for every event anyway. */
+	else if (d == 1 && ev->type.n == 3 && memcmp(ev->type.p, "all", 3) == 0)
 		return 0;
 	else if (d == 0)
 		n = snprintf(out, cap, "%.*s.%.*s.d", (int)ev->type.n, ev->type.p,
@@ -251,6 +269,29 @@ static void identify(const struct dk_event *ev, char *out, size_t cap)
 	         (int)(ev->id.n > 12 ? 12 : ev->id.n), ev->id.p);
 }
 
+/* s for a log line: at most cap - 1 bytes, a byte outside printable
+ * ASCII (or a quote or backslash) as \xHH, "..." when cut. */
+static void visible(struct dk_str s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < s.n && o + 8 < cap; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (i < s.n)
+		out[o++] = '.', out[o++] = '.', out[o++] = '.';
+	out[o] = '\0';
+}
+
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 {
 	char name[DK_HOOK_PATH_MAX], id[128];
@@ -260,9 +301,19 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 
 	if (!h->dir || h->stopping)
 		return;
+	if (!plain(ev->type) || !plain(ev->base)) {
+		char t[48], a[48];
+		h->unnamed++;
+		visible(ev->type, t, sizeof t);
+		visible(ev->base, a, sizeof a);
+		dk_port_log(DK_LOG_WARN, "event with Type \"%s\", Action \"%s\": not "
+		            "plain names ([a-z0-9_-]+), so they select no hook "
+		            "directory; only all.d runs (%llu such events)", t, a,
+		            (unsigned long long)h->unnamed);
+	}
 	refresh_dirs(h);
 	for (d = 0; d < 3 && !any; d++)
-		any = dir_name(ev, d, name, sizeof name) && has_dir(h, name);
+		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
 	if (!any)
 		return;
 	if (h->qcount == h->max_queue ||
@@ -566,7 +617,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		char *argv[5];
 		int n;
 
-		if (!dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
+		if (!dk_hook_dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
 			s->dir++;
 			s->last[0] = '\0';
 			continue;

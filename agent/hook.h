@@ -81,6 +81,7 @@ struct dk_hooks {
 	int stopping;          /* no new scripts start */
 	int reap_due;          /* a child exited (SIGCHLD): reap */
 	uint64_t run, failed, skipped, timeouts;
+	uint64_t unnamed;      /* events whose Type or Action is not plain */
 	struct dk_hook_env env;
 	struct dk_event ev;    /* the event of the job being started */
 	char argv_buf[3][DK_FIELD_MAX];
@@ -95,7 +96,9 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 
 /* The reader hands over an event (ev is parsed, its JSON in ev->json):
  * queued when the hooks directory has a directory for it; skipped, counted
- * and logged when the queue is full. Never blocks, never starts anything. */
+ * and logged when the queue is full. An event whose Type or Action is not
+ * a plain name is counted (unnamed) and logged, one line. Never blocks,
+ * never starts anything. */
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev);
 
 /* Do what is due: reap exited scripts (when reap_due was set on
@@ -115,6 +118,13 @@ int dk_hook_queued(const struct dk_hooks *h);
 /* Stop: drop the queued events (logged with their count); kill_now also
  * sends SIGKILL to every running script's group. */
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
+
+/* Hook directory d of ev (0: DIR/T.A.d, 1: DIR/T.d, 2: DIR/all.d) as a
+ * name in DIR, into out (pure; for tests). Returns 1, or 0 when ev selects
+ * no directory d: T or A (the base action) is not a plain name
+ * ([a-z0-9_-]+, as every engine's are: "container.die" or "" are not),
+ * or d is 1 and T is "all" (all.d runs once, as the last directory). */
+int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap);
 
 /* Build the environment of a script for ev into e (pure; for tests and
  * fuzzing): base (the agent's environ) without the variables we set, its

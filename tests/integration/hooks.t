@@ -650,6 +650,28 @@ is "$(cat "$T/docker.log")" "DOCKER_HOST=$SOCKURL start $A" "via the agent: one 
 json_has "$T/curl.body" container "$(printf 'we"b \\ q\n2')"; ok $? "via the agent: the notification names the container"
 grep -q '^-t|dockev|--|container die web|$' "$T/logger.log"; ok $? "via the agent: a syslog line per event"
 
+# ---- Types and Actions that are not plain names select no directory ------
+H12=$T/h12
+hook "$H12/all.d/10-all" 'echo "$DOCKEV_ID" >>"$CAP/all12"; exit 0'
+hook "$H12/all.die.d/10-alldie" 'echo "$DOCKEV_ID" >>"$CAP/alldie12"; exit 0'
+hook "$H12/container.die.d/10-die" 'echo "$DOCKEV_ID" >>"$CAP/die12"; exit 0'
+{
+	ev all die typeall '"name":"a"' 1795793450000000000
+	ev container.die '' dotted '"name":"b"' 1795793450000000001
+	ev container die plain '"name":"c"' 1795793450000000002
+} >"$T/ev12"
+fake_start -e "$T/ev12"
+agent_start --hooks "$H12"
+# all.d runs last: done when it ran for the three events and dockev connect.
+wait_for 20 sh -c "[ \$(cat '$CAP/all12' 2>/dev/null | wc -l) -ge 4 ]"; ok $? "all.d ran for every event"
+wait_for 20 no_children "$AG"
+agent_stop; is $? 0 "exit 0"
+is "$(grep -c '^typeall$' "$CAP/all12")" 1 "Type all: all.d runs once, not also as its T.d"
+is "$(cat "$CAP/alldie12" 2>/dev/null)" typeall "Type all, Action die: all.die.d runs"
+is "$(tr '\n' ' ' <"$CAP/die12")" "plain " "Type container.die with an empty Action does not run container.die.d"
+is "$(grep -c 'not plain names' "$T/err")" 1 "... and says so in one line"
+grep -q 'event with Type "container.die", Action "": not plain names' "$T/err"; ok $? "... naming the event's Type and Action"
+
 # ---- an agent environment longer than hooks get: a warning, not silence ----
 H11=$T/h11
 # (CAP and PATH may be among the dropped: the hook names its paths itself.)
