@@ -11,6 +11,9 @@
 #include "err.h"
 
 enum { J_QUEUED, J_RUNNING, J_DONE };
+/* A slot's kills: none, TERM at its timeout (KILL due after the grace),
+ * KILL after the grace, KILL at a second stop. */
+enum { K_NONE, K_TERM, K_KILL, K_STOP };
 
 #define NO_SPACE ((size_t)-1)
 
@@ -667,8 +670,9 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 			continue;
 		}
 		h->run++;
+		s->pgid = s->pid;
 		s->written = 0;
-		s->killed = 0;
+		s->killed = K_NONE;
 		s->started_ms = dk_port_now_ms();
 		s->deadline_ms = s->started_ms + h->timeout_ms;
 		feed(h, s);
@@ -682,6 +686,33 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		h->qhead = (h->qhead + 1) % h->max_queue;
 		h->qcount--;
 	}
+}
+
+/* The slot's script is over (its leader reaped, and its group killed if
+ * it came to that): log how it ended, forget the group, go on. */
+static void finish(struct dk_hooks *h, struct dk_hook_slot *s)
+{
+	s->pgid = 0;
+	if (s->killed == K_STOP) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s killed at stop: "
+		            "killed its process group", s->path, s->ident);
+	} else if (s->killed != K_NONE) {
+		h->failed++;
+		h->timeouts++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
+		            "%lld ms: killed its process group", s->path, s->ident,
+		            (long long)h->timeout_ms);
+	} else if (s->code > 0) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
+		            s->path, s->ident, s->code);
+	} else if (s->code < 0) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
+		            s->path, s->ident, -s->code);
+	}
+	next_script(h, s);
 }
 
 static void reap(struct dk_hooks *h)
@@ -704,22 +735,14 @@ static void reap(struct dk_hooks *h)
 			s->stdin_fd = -1;
 		}
 		s->pid = 0;
-		if (s->killed) {
-			h->failed++;
-			h->timeouts++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
-			            "%lld ms: killed its process group", s->path, s->ident,
-			            (long long)h->timeout_ms);
-		} else if (code > 0) {
-			h->failed++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
-			            s->path, s->ident, code);
-		} else if (code < 0) {
-			h->failed++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
-			            s->path, s->ident, -code);
-		}
-		next_script(h, s);
+		s->code = code;
+		/* TERM sent: the leader may be gone while a child that
+		 * ignores TERM lives on. The slot keeps the group until its
+		 * KILL at the end of the grace (timeouts()), unless it is
+		 * empty already. */
+		if (s->killed == K_TERM && dk_port_group_alive(s->pgid))
+			continue;
+		finish(h, s);
 	}
 }
 
@@ -729,16 +752,18 @@ static void timeouts(struct dk_hooks *h, int64_t now)
 
 	for (i = 0; i < h->max_jobs; i++) {
 		struct dk_hook_slot *s = &h->slots[i];
-		if (s->pid <= 0 || now < s->deadline_ms)
+		if (s->pgid <= 0 || now < s->deadline_ms)
 			continue;
-		if (s->killed == 0) {
-			dk_port_kill_group(s->pid, DK_KILL_TERM);
-			s->killed = 1;
+		if (s->killed == K_NONE) {
+			dk_port_kill_group(s->pgid, DK_KILL_TERM);
+			s->killed = K_TERM;
 			s->deadline_ms = now + DK_HOOK_GRACE_MS;
-		} else if (s->killed == 1) {
-			dk_port_kill_group(s->pid, DK_KILL_KILL);
-			s->killed = 2;
+		} else if (s->killed == K_TERM) {
+			dk_port_kill_group(s->pgid, DK_KILL_KILL);
+			s->killed = K_KILL;
 			s->deadline_ms = INT64_MAX;
+			if (s->pid == 0) /* the leader was reaped: nothing to wait for */
+				finish(h, s);
 		}
 	}
 }
@@ -815,7 +840,7 @@ int dk_hook_next_ms(const struct dk_hooks *h)
 	int i;
 
 	for (i = 0; h->dir && i < h->max_jobs; i++)
-		if (h->slots[i].pid > 0 && h->slots[i].deadline_ms < next)
+		if (h->slots[i].pgid > 0 && h->slots[i].deadline_ms < next)
 			next = h->slots[i].deadline_ms;
 	if (next == INT64_MAX)
 		return -1;
@@ -827,7 +852,7 @@ int dk_hook_running(const struct dk_hooks *h)
 {
 	int i, n = 0;
 	for (i = 0; h->dir && i < h->max_jobs; i++)
-		n += h->slots[i].pid > 0;
+		n += h->slots[i].pgid > 0;
 	return n;
 }
 
@@ -858,9 +883,14 @@ void dk_hook_stop(struct dk_hooks *h, int kill_now)
 		dk_port_log(DK_LOG_WARN, "stopping: the hooks of %d queued events "
 		            "will not run", dropped);
 	}
-	for (i = 0; kill_now && i < h->max_jobs; i++)
-		if (h->slots[i].pid > 0) {
-			dk_port_kill_group(h->slots[i].pid, DK_KILL_KILL);
-			h->slots[i].killed = 2;
-		}
+	for (i = 0; kill_now && i < h->max_jobs; i++) {
+		struct dk_hook_slot *s = &h->slots[i];
+		if (s->pgid <= 0 || s->killed == K_STOP)
+			continue;
+		dk_port_kill_group(s->pgid, DK_KILL_KILL);
+		s->killed = K_STOP;
+		s->deadline_ms = INT64_MAX;
+		if (s->pid == 0) /* only the group was left: done with it */
+			finish(h, s);
+	}
 }

@@ -24,11 +24,14 @@ struct dk_hook_slot {
 	char last[256];        /* last script name taken in that directory */
 	char path[DK_HOOK_PATH_MAX]; /* the running script */
 	char ident[128];       /* its event, "type action id", for logs */
-	int pid;               /* 0 = none */
+	int pid;               /* the script (group leader); 0 = none, reaped */
+	int pgid;              /* its process group; 0 = none. Kept after the
+	                        * leader was reaped while a KILL is still due */
+	int code;              /* the leader's exit, as dk_port_reap gives it */
 	int stdin_fd;          /* -1 = closed */
 	size_t written;        /* of the event JSON and its newline */
 	int64_t started_ms, deadline_ms;
-	int killed;            /* 0, 1 = TERM sent, 2 = KILL sent */
+	int killed;            /* none, TERM, KILL (timeout), KILL at stop */
 };
 
 /* The environment for one script: our DOCKEV_* variables in buf, the
@@ -111,12 +114,14 @@ void dk_hook_service(struct dk_hooks *h);
 int dk_hook_pollfds(const struct dk_hooks *h, struct dk_pollfd *fds, int cap);
 int dk_hook_next_ms(const struct dk_hooks *h);
 
-/* Scripts running now; events queued but not started. */
+/* Scripts running now (a process group not yet killed after its leader
+ * ended counts); events queued but not started. */
 int dk_hook_running(const struct dk_hooks *h);
 int dk_hook_queued(const struct dk_hooks *h);
 
 /* Stop: drop the queued events (logged with their count); kill_now also
- * sends SIGKILL to every running script's group. */
+ * sends SIGKILL to every running script's group, and to a group whose
+ * leader ended on its timeout's SIGTERM (logged as killed at stop). */
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
 
 /* Hook directory d of ev (0: DIR/T.A.d, 1: DIR/T.d, 2: DIR/all.d) as a

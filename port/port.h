@@ -149,6 +149,10 @@ int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
 #define DK_KILL_KILL 2
 void dk_port_kill_group(int pgid, int sig);
 
+/* Has process group pgid a process left (pgid <= 1: no)? After its leader
+ * was reaped, a child that ignored SIGTERM may still be in it. */
+int dk_port_group_alive(int pgid);
+
 /* Reap one exited child without blocking. Returns its pid (> 0) and fills
  * *code: exit status 0..255, or -N when killed by signal N; 0 when no
  * child has exited; negative when there are no children. */

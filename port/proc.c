@@ -242,6 +242,15 @@ void dk_port_kill_group(int pgid, int sig)
 		dk_port_set_err(errno, NULL);
 }
 
+int dk_port_group_alive(int pgid)
+{
+	/* Signal 0 only asks; EPERM means someone is there (a member that
+	 * changed its ids), ESRCH that nobody is. */
+	if (pgid <= 1)
+		return 0;
+	return kill(-(pid_t)pgid, 0) == 0 || errno == EPERM;
+}
+
 int dk_port_reap(int *code)
 {
 	int st = 0;

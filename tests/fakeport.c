@@ -434,6 +434,7 @@ int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
 }
 
 void dk_port_kill_group(int pgid, int sig) { (void)pgid; (void)sig; }
+int dk_port_group_alive(int pgid) { (void)pgid; return 0; }
 int dk_port_reap(int *code) { (void)code; return -1; }
 void dk_port_close(int fd) { (void)fd; }
 

@@ -368,6 +368,33 @@ static void test_group_and_kill(void)
 	T_EQ(wait_child(pid, 5000), -SIGKILL, "trap: KILL ends it, reap says -9");
 	T_OK(gpid > 0 && wait_gone(gpid, 5000), "trap: KILL ended the grandchild");
 	dk_port_close(in);
+
+	/* The leader dies of TERM, its child ignores TERM: the group lives
+	 * on without its leader until KILL. */
+	path_of(out, sizeof out, "ign.pid");
+	snprintf(envvar, sizeof envvar, "OUT=%s", out);
+	script(sh, sizeof sh, "ign.sh",
+	       "( trap '' TERM; exec sleep 100 ) &\n"
+	       "echo $! > \"$OUT.tmp\"; mv \"$OUT.tmp\" \"$OUT\"\nwait");
+	unlink(out);
+	r = dk_port_spawn(sh, argv, envp, &pid, &in, why, sizeof why);
+	T_EQ(r, DK_OK, "ign: spawn (%s)", r ? why : "ok");
+	if (r != DK_OK)
+		return;
+	T_OK(wait_file(out, 5000), "ign: the child started");
+	gpid = slurp(out) > 0 ? strtol(buf, NULL, 10) : 0;
+	T_EQ(dk_port_group_alive(pid), 1, "ign: the group is alive");
+	dk_port_kill_group(pid, DK_KILL_TERM);
+	T_EQ(wait_child(pid, 5000), -SIGTERM, "ign: TERM ends the leader");
+	T_OK(gpid > 0 && !gone(gpid), "ign: not the child");
+	T_EQ(dk_port_group_alive(pid), 1, "ign: the group is alive without its leader");
+	dk_port_kill_group(pid, DK_KILL_KILL);
+	T_OK(gpid > 0 && wait_gone(gpid, 5000), "ign: KILL to the group ends the child");
+	/* (Not asked again: the killed child is init's zombie now, still
+	 * in the group until an init that reaps takes it.) */
+	T_EQ(dk_port_group_alive(0) + dk_port_group_alive(1) + dk_port_group_alive(-5), 0,
+	     "ign: pgid <= 1 is never alive");
+	dk_port_close(in);
 	drain_signals();
 }
 

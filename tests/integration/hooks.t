@@ -438,6 +438,53 @@ agent_stop; is $? 0 "SIGTERM with a hook that outlives --hook-timeout: exit 0"
 # shellcheck disable=SC2046
 wait_for 5 all_gone $(cat "$CAP/pids.tmo3"); ok $? "... and neither the hook nor its child remains"
 
+# ---- a group whose leader dies on SIGTERM while a child ignores it ----------
+# The leader (sh) dies of the timeout's SIGTERM; its child ignores TERM and
+# must still get the KILL after the grace, also when the agent is stopping.
+IGNCHILD='( trap "" TERM; exec sleep 1000 ) &
+echo "$!" >"$CAP/ign.tmp.$DOCKEV_ID"; mv "$CAP/ign.tmp.$DOCKEV_ID" "$CAP/ign.$DOCKEV_ID"
+wait'
+H6=$T/h6
+hook "$H6/container.start.d/10-ign" "$IGNCHILD"
+hook "$H6/container.stop.d/10-after" 'echo "$DOCKEV_ID" >>"$CAP/after6"; exit 0'
+{
+	ev container start ign1 '"name":"ign1"' 1795793250000000000
+	ev container stop ign1 '"name":"ign1"' 1795793250000000001
+} >"$T/ev6b"
+fake_start -e "$T/ev6b"
+agent_start --hooks "$H6" --hook-timeout 1s
+wait_for 20 test -s "$CAP/ign.ign1"; ok $? "a hook whose child ignores SIGTERM started"
+c6=$(cat "$CAP/ign.ign1" 2>/dev/null)
+wait_for 15 gone "$c6"; ok $? "at its timeout the child that ignored SIGTERM is killed too (after the grace)"
+wait_for 10 test -s "$CAP/after6"; ok $? "the actor's next event's hook runs after that"
+is "$(grep -c 'container.start.d/10-ign for container start ign1 timed out' "$T/err")" 1 "logged once as timed out"
+agent_stop; is $? 0 "exit 0"
+kill -KILL "$c6" 2>/dev/null
+
+# The same while the agent stops: it exits only once the group was killed.
+ev container start ign2 '"name":"ign2"' 1795793260000000000 >"$T/ev6c"
+fake_start -e "$T/ev6c"
+agent_start --hooks "$H6" --hook-timeout 1s
+wait_for 20 test -s "$CAP/ign.ign2"; ok $? "started again"
+c6=$(cat "$CAP/ign.ign2" 2>/dev/null)
+agent_stop; is $? 0 "one SIGTERM while it runs: exit 0"
+wait_for 5 gone "$c6"; ok $? "... and the child that ignored SIGTERM did not outlive the agent"
+kill -KILL "$c6" 2>/dev/null
+
+# A second SIGTERM kills the running hooks: logged as killed at stop.
+hook "$H6/container.start.d/10-ign" "$HANG"
+ev container start ign3 '"name":"ign3"' 1795793270000000000 >"$T/ev6d"
+fake_start -e "$T/ev6d"
+agent_start --hooks "$H6"
+wait_for 20 test -s "$CAP/pids.ign3"; ok $? "a hook that never ends started (30 s timeout)"
+kill -TERM "$AG"; kill -TERM "$AG"	# taken together or one by one: two stops
+wait_for 20 gone "$AG"; wait "$AG"; is $? 0 "a second SIGTERM: exit 0"
+AG=
+# shellcheck disable=SC2046
+wait_for 5 all_gone $(cat "$CAP/pids.ign3"); ok $? "... with the hook and its children killed"
+grep -q 'container.start.d/10-ign for container start ign3 killed at stop' "$T/err"; ok $? "logged as killed at stop"
+! grep -q 'timed out' "$T/err"; ok $? "... not as timed out"
+
 # ---- changes in DIR take effect without a restart --------------------------
 H7=$T/h7
 hook "$H7/container.d/10-old" 'echo "old $DOCKEV_ID" >>"$CAP/picked"; exit 0'
