@@ -75,6 +75,18 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 
 /* ---- the hooks directory ----------------------------------------------- */
 
+int dk_hook_check_dir(const char *dir)
+{
+	char why[160];
+	int r = dk_port_hooks_dir_stat(dir, NULL, why, sizeof why);
+
+	if (r != DK_OK)
+		dk_port_log(DK_LOG_ERR, "--hooks %s: %s (it must be a directory "
+		            "owned by root or the agent's user, not writable by "
+		            "group or others)", dir, why);
+	return r;
+}
+
 /* Was a directory with mtime m changed so recently that a change in the
  * same timestamp tick could still come (or one in the future: a clock
  * set back)? Then what we read of it is not kept by its mtime. */
@@ -115,13 +127,23 @@ static int read_names(const char *dir, const char *suffix, char *buf,
 
 /* Re-read the *.d names when the directory changed: a script directory
  * added or removed takes effect at the next event, without a restart. */
-static void refresh_dirs(struct dk_hooks *h)
+static int refresh_dirs(struct dk_hooks *h, char *why, size_t whylen)
 {
 	char over[256];
-	int64_t m = dk_port_mtime(h->dir);
+	int64_t m = -1;
+	int r = dk_port_hooks_dir_stat(h->dir, &m, why, whylen);
 
+	/* Gone bad (now group-writable, or someone else's): nothing of it is
+	 * trusted; once it is fixed, it is read again. */
+	if (r == DK_ERR_PARAM) {
+		h->dir_mtime = -2;
+		h->dirs_len = 0;
+		return r;
+	}
+	if (r != DK_OK)
+		m = -1;
 	if (m == h->dir_mtime)
-		return;
+		return DK_OK;
 	if (m < 0 && h->dir_mtime != -1)
 		dk_port_log(DK_LOG_ERR, "hooks directory %s: %s", h->dir,
 		            "cannot be read; no hooks run until it can");
@@ -132,6 +154,7 @@ static void refresh_dirs(struct dk_hooks *h)
 	                         &h->dirs_len, over) == 0)
 		dk_port_log(DK_LOG_ERR, "hooks directory %s: too many "
 		            "*.d directories; %s and later ignored", h->dir, over);
+	return DK_OK;
 }
 
 static int has_dir(const struct dk_hooks *h, const char *name)
@@ -297,7 +320,7 @@ static void visible(struct dk_str s, char *out, size_t cap)
 
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 {
-	char name[DK_HOOK_PATH_MAX], id[128];
+	char name[DK_HOOK_PATH_MAX], id[128], why[160];
 	struct dk_hook_job *j;
 	size_t off;
 	int d, any = 0;
@@ -314,7 +337,13 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 		            "directory; only all.d runs (%llu such events)", t, a,
 		            (unsigned long long)h->unnamed);
 	}
-	refresh_dirs(h);
+	if (refresh_dirs(h, why, sizeof why) != DK_OK) {
+		h->skipped++;
+		identify(ev, id, sizeof id);
+		dk_port_log(DK_LOG_ERR, "hooks directory %s %s: skipped the hooks "
+		            "of %s", h->dir, why, id);
+		return;
+	}
 	for (d = 0; d < 3 && !any; d++)
 		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
 	if (!any)
@@ -609,8 +638,8 @@ static void copy_arg(char *dst, struct dk_str s)
 static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 {
 	struct dk_hook_job *j = &h->jobs[s->job];
-	char dir[DK_HOOK_PATH_MAX], name[256], why[160];
-	int r;
+	char dir[DK_HOOK_PATH_MAX], name[256], exec_name[256 + 2], why[160];
+	int r, dfd;
 
 	if (dk_event_parse(&h->ev, h->ring + j->off, j->len) != DK_OK)
 		s->dir = 3; /* it parsed when queued; cannot happen */
@@ -645,7 +674,8 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 			            "[A-Za-z0-9_-]+", s->path);
 			continue;
 		}
-		if (dk_port_script_ok(dir, name, why, sizeof why) != DK_OK) {
+		if (dk_port_script_open(h->dir, sub, name, &dfd, why,
+		                        sizeof why) != DK_OK) {
 			dk_port_log(DK_LOG_ERR, "hook %s refused: %s", s->path, why);
 			continue;
 		}
@@ -661,8 +691,12 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		argv[2] = h->argv_buf[1];
 		argv[3] = h->argv_buf[2];
 		argv[4] = NULL;
-		r = dk_port_spawn(s->path, argv, h->env.vars, &s->pid,
-		                  &s->stdin_fd, why, sizeof why);
+		/* Run in the directory just checked, by its descriptor (see
+		 * dk_port_script_open); argv[0] keeps the whole path. */
+		snprintf(exec_name, sizeof exec_name, "./%s", name);
+		r = dk_port_spawn_at(dfd, exec_name, argv, h->env.vars, &s->pid,
+		                     &s->stdin_fd, why, sizeof why);
+		dk_port_close(dfd);
 		if (r != DK_OK) {
 			h->failed++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s could not start: %s",

@@ -97,6 +97,10 @@ struct dk_hooks {
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue);
 
+/* At start: may dir be the hooks directory (dk_port_hooks_dir_stat's
+ * rules)? DK_OK, or a negative dk_err after one error line saying why. */
+int dk_hook_check_dir(const char *dir);
+
 /* The reader hands over an event (ev is parsed, its JSON in ev->json):
  * queued when the hooks directory has a directory for it; skipped, counted
  * and logged when the queue is full. An event whose Type or Action is not

@@ -697,6 +697,64 @@ is "$(cat "$T/docker.log")" "DOCKER_HOST=$SOCKURL start $A" "via the agent: one 
 json_has "$T/curl.body" container "$(printf 'we"b \\ q\n2')"; ok $? "via the agent: the notification names the container"
 grep -q '^-t|dockev|--|container die web|$' "$T/logger.log"; ok $? "via the agent: a syslog line per event"
 
+# ---- the hooks directory itself must be safe ------------------------------
+# A world-writable DIR lets anyone plant container.d -> a directory of
+# programs that then run as the agent: refused at start, exit 1, one line.
+H13=$T/h13
+mkdir "$H13" "$T/planted"; chmod 755 "$T/planted"
+hook "$T/planted/10-planted" 'touch "$CAP/ran.planted"; exit 0'
+ln -s "$T/planted" "$H13/container.d"
+chmod 777 "$H13"
+ev container start pl1 '"name":"pl1"' 1795793480000000000 >"$T/ev13"
+fake_start -e "$T/ev13"
+dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL --hooks "$H13" >"$T/out" 2>"$T/err"
+is $? 1 "--hooks DIR writable by others: exit 1 (configuration)"
+is "$(grep -c "hooks $H13: writable by group or others" "$T/err")" 1 "... with one line saying why"
+is "$(grep -c . "$T/err")" 1 "... and nothing else"
+[ ! -e "$CAP/ran.planted" ]; ok $? "... and the planted container.d never ran"
+chmod 775 "$H13"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+is $? 1 "--hooks DIR writable by its group: exit 1"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$H13"; chown 65534 "$H13"
+	dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+	is $? 1 "--hooks DIR owned by someone else: exit 1"
+	grep -q "hooks $H13: owned by uid 65534, not root or the agent's user" "$T/err"; ok $? "... saying so"
+	chown 0 "$H13"
+fi
+chmod 755 "$H13"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+is $? 0 "a safe DIR, container.d a symlink to a safe directory: runs"
+[ -e "$CAP/ran.planted" ]; ok $? "... and uses it"
+rm -f "$CAP/ran.planted"
+chmod 757 "$T/planted"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+[ ! -e "$CAP/ran.planted" ] && grep -q "10-planted refused: directory writable by group or others" "$T/err"
+ok $? "container.d a symlink to a directory writable by others: its scripts are refused, with a line"
+chmod 755 "$T/planted"
+
+# DIR going bad while the agent runs: the hooks of each event skipped, each
+# with one line; once it is fixed, they run again.
+rm -f "$CAP/ran.planted"
+fake_start -e "$T/ev13"
+agent_start --hooks "$H13" --backoff 10ms:20ms
+wait_for 20 test -e "$CAP/ran.planted"; ok $? "the hook runs"
+wait_for 20 no_children "$AG"
+rm -f "$CAP/ran.planted"
+chmod 777 "$H13"
+ev container start pl2 '"name":"pl2"' 1795793480000000001 >>"$T/ev13"
+fake_start -e "$T/ev13"		# a new stream: pl2 comes
+wait_for 20 grep -q "skipped the hooks of container start pl2" "$T/err"
+ok $? "DIR made world-writable while running: the next event's hooks are skipped, with a line"
+grep -q "hooks directory $H13 writable by group or others: skipped the hooks of container start pl2" "$T/err"
+ok $? "... saying why"
+[ ! -e "$CAP/ran.planted" ]; ok $? "... and did not run"
+chmod 755 "$H13"
+ev container start pl3 '"name":"pl3"' 1795793480000000002 >>"$T/ev13"
+fake_start -e "$T/ev13"
+wait_for 20 test -e "$CAP/ran.planted"; ok $? "fixed: the next event's hooks run again"
+agent_stop; is $? 0 "exit 0"
+
 # ---- Types and Actions that are not plain names select no directory ------
 H12=$T/h12
 hook "$H12/all.d/10-all" 'echo "$DOCKEV_ID" >>"$CAP/all12"; exit 0'
