@@ -523,6 +523,7 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base)
 {
 	char name[DK_HOOK_NAME_MAX], other[DK_HOOK_NAME_MAX];
+	size_t pos = 0;
 	int i, j, n;
 
 	e->n = 0;
@@ -538,54 +539,51 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 			e->vars[e->n++] = base[i];
 		else
 			e->own_dropped++;
-	{
-		size_t pos = 0;
 #define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
-		ADD("DOCKEV_TYPE", ev->type);
-		ADD("DOCKEV_ACTION", ev->base);
-		ADD("DOCKEV_ACTION_DETAIL", ev->detail);
-		ADD("DOCKEV_ID", ev->id);
-		add_attr(e, &pos, ev, "DOCKEV_NAME", "name");
-		add_attr(e, &pos, ev, "DOCKEV_IMAGE", "image");
-		ADD("DOCKEV_SCOPE", ev->scope);
-		ADD("DOCKEV_TIME", ev->time_text);
-		ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
+	ADD("DOCKEV_TYPE", ev->type);
+	ADD("DOCKEV_ACTION", ev->base);
+	ADD("DOCKEV_ACTION_DETAIL", ev->detail);
+	ADD("DOCKEV_ID", ev->id);
+	add_attr(e, &pos, ev, "DOCKEV_NAME", "name");
+	add_attr(e, &pos, ev, "DOCKEV_IMAGE", "image");
+	ADD("DOCKEV_SCOPE", ev->scope);
+	ADD("DOCKEV_TIME", ev->time_text);
+	ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
 #undef ADD
-		add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
+	add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
 
-		/* One variable per name: keys that map to the same name
-		 * (exitCode, exitcode, EXITCODE) give one, the lowest rank's,
-		 * and of equal ranks the first in the event's. The hashes
-		 * find candidates; equal names are compared whole. */
-		n = ev->nattrs < DK_HOOK_ATTRS_MAX ? ev->nattrs : DK_HOOK_ATTRS_MAX;
-		for (i = 0; i < n; i++) {
-			int rank = 2;
-			size_t nl = attr_var(ev, i, name, sizeof name, &rank);
-			e->hash[i] = nl ? name_hash(name, nl) : 0;
-			e->len[i] = (unsigned short)nl;
-			e->rank[i] = (unsigned char)rank;
-		}
-		for (i = 0; i < n; i++) {
-			struct dk_str k, v;
-			int r;
+	/* One variable per name: keys that map to the same name
+	 * (exitCode, exitcode, EXITCODE) give one, the lowest rank's,
+	 * and of equal ranks the first in the event's. The hashes
+	 * find candidates; equal names are compared whole. */
+	n = ev->nattrs < DK_HOOK_ATTRS_MAX ? ev->nattrs : DK_HOOK_ATTRS_MAX;
+	for (i = 0; i < n; i++) {
+		int rank = 2;
+		size_t nl = attr_var(ev, i, name, sizeof name, &rank);
+		e->hash[i] = nl ? name_hash(name, nl) : 0;
+		e->len[i] = (unsigned short)nl;
+		e->rank[i] = (unsigned char)rank;
+	}
+	for (i = 0; i < n; i++) {
+		struct dk_str k, v;
+		int r;
 
-			if (!e->len[i])
+		if (!e->len[i])
+			continue;
+		for (j = 0; j < n; j++) {
+			if (j == i || e->hash[j] != e->hash[i] || e->len[j] != e->len[i] ||
+			    e->rank[j] > e->rank[i] || (e->rank[j] == e->rank[i] && j > i))
 				continue;
-			for (j = 0; j < n; j++) {
-				if (j == i || e->hash[j] != e->hash[i] || e->len[j] != e->len[i] ||
-				    e->rank[j] > e->rank[i] || (e->rank[j] == e->rank[i] && j > i))
-					continue;
-				attr_var(ev, i, name, sizeof name, &r);
-				attr_var(ev, j, other, sizeof other, &r);
-				if (memcmp(name, other, e->len[i]) == 0)
-					break;
-			}
-			if (j < n)
-				continue; /* another key has this name */
 			attr_var(ev, i, name, sizeof name, &r);
-			if (dk_event_attr(ev, i, &k, &v) == DK_OK)
-				add(e, &pos, name, e->len[i], v.p, v.n, 1);
+			attr_var(ev, j, other, sizeof other, &r);
+			if (memcmp(name, other, e->len[i]) == 0)
+				break;
 		}
+		if (j < n)
+			continue; /* another key has this name */
+		attr_var(ev, i, name, sizeof name, &r);
+		if (dk_event_attr(ev, i, &k, &v) == DK_OK)
+			add(e, &pos, name, e->len[i], v.p, v.n, 1);
 	}
 	e->vars[e->n] = NULL;
 	return e->n;

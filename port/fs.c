@@ -165,6 +165,30 @@ static int plain_name(const char *name)
 	       strcmp(name, "..") != 0 && !strchr(name, '/');
 }
 
+/* The script name in directory dfd: a regular file (not a symbolic link)
+ * owned by root or us, writable by nobody else, executable by us. */
+static int script_rules(int dfd, const char *name, char *why, size_t whylen)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return refuse_errno(why, whylen, "", errno);
+	if (S_ISLNK(st.st_mode))
+		return refuse(why, whylen, "is a symbolic link");
+	if (!S_ISREG(st.st_mode))
+		return refuse(why, whylen, "not a regular file");
+	if (st.st_uid != 0 && st.st_uid != me)
+		return refuse_owner(why, whylen, "", st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return refuse(why, whylen, "writable by group or others");
+	/* Root may run anything with some x bit, others need their own:
+	 * the kernel's answer for our effective ids, as exec will give it. */
+	if (faccessat(dfd, name, X_OK, AT_EACCESS) != 0)
+		return refuse(why, whylen, "not executable");
+	return DK_OK;
+}
+
 /* Whoever can write the script or replace it in its directory, or replace
  * that directory in the hooks directory, can run code as the agent (often
  * root): all three must belong to root or to us and be writable by nobody
@@ -178,7 +202,6 @@ int dk_port_script_open(const char *root, const char *sub, const char *name,
                         int *dirfd, char *why, size_t whylen)
 {
 	struct stat st;
-	uid_t me = geteuid();
 	int rfd, dfd, r;
 
 	if (why && whylen)
@@ -204,22 +227,10 @@ int dk_port_script_open(const char *root, const char *sub, const char *name,
 		return refuse_errno(why, whylen, "directory: ", errno);
 	if (fstat(dfd, &st) != 0)
 		r = refuse_errno(why, whylen, "directory: ", errno);
-	else if ((r = dir_rules(&st, "directory ", why, whylen)) != DK_OK)
-		;
-	else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		r = refuse_errno(why, whylen, "", errno);
-	else if (S_ISLNK(st.st_mode))
-		r = refuse(why, whylen, "is a symbolic link");
-	else if (!S_ISREG(st.st_mode))
-		r = refuse(why, whylen, "not a regular file");
-	else if (st.st_uid != 0 && st.st_uid != me)
-		r = refuse_owner(why, whylen, "", st.st_uid);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		r = refuse(why, whylen, "writable by group or others");
-	/* Root may run anything with some x bit, others need their own:
-	 * the kernel's answer for our effective ids, as exec will give it. */
-	else if (faccessat(dfd, name, X_OK, AT_EACCESS) != 0)
-		r = refuse(why, whylen, "not executable");
+	else
+		r = dir_rules(&st, "directory ", why, whylen);
+	if (r == DK_OK)
+		r = script_rules(dfd, name, why, whylen);
 	if (r != DK_OK) {
 		close(dfd);
 		return r;
