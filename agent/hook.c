@@ -189,13 +189,13 @@ static int plain(struct dk_str s)
 int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 {
 	int n;
+	/* Type "all": its T.d is all.d, which runs for every event anyway. */
+	int all = ev->type.n == 3 && memcmp(ev->type.p, "all", 3) == 0;
 
 	if (d == 2)
 		n = snprintf(out, cap, "all.d");
-	else if (!plain(ev->type) || (d == 0 && !plain(ev->base)))
-		return 0;
-	/* Type "all": its T.d is all.d, which runs for every event anyway. */
-	else if (d == 1 && ev->type.n == 3 && memcmp(ev->type.p, "all", 3) == 0)
+	else if (!plain(ev->type) || (d == 0 && !plain(ev->base)) ||
+	         (d == 1 && all))
 		return 0;
 	else if (d == 0)
 		n = snprintf(out, cap, "%.*s.%.*s.d", (int)ev->type.n, ev->type.p,
@@ -571,8 +571,11 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 		if (!e->len[i])
 			continue;
 		for (j = 0; j < n; j++) {
-			if (j == i || e->hash[j] != e->hash[i] || e->len[j] != e->len[i] ||
-			    e->rank[j] > e->rank[i] || (e->rank[j] == e->rank[i] && j > i))
+			/* j takes the name first: a lower rank, or an equal
+			 * one earlier in the event. */
+			int first = j < i ? e->rank[j] <= e->rank[i]
+			                  : e->rank[j] < e->rank[i];
+			if (!first || e->hash[j] != e->hash[i] || e->len[j] != e->len[i])
 				continue;
 			attr_var(ev, i, name, sizeof name, &r);
 			attr_var(ev, j, other, sizeof other, &r);
