@@ -181,7 +181,7 @@ static void collisions(void)
  * the rest are dropped and counted, and dk_hook_init says so once. */
 static void own_env(void)
 {
-	static char vars[DK_HOOK_OWN_VARS + 50][24];
+	static char vars[DK_HOOK_OWN_VARS + 50][32];
 	static char *base[DK_HOOK_OWN_VARS + 52];
 	const char *v;
 	int i, n = 0;
