@@ -718,7 +718,7 @@ fake_start -e "$T/ev13"
 dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL --hooks "$H13" >"$T/out" 2>"$T/err"
 is $? 1 "--hooks DIR writable by others: exit 1 (configuration)"
 is "$(grep -c "hooks $H13: writable by group or others" "$T/err")" 1 "... with one line saying why"
-is "$(grep -c . "$T/err")" 1 "... and nothing else"
+is "$(grep -c '^dockev: ' "$T/err")" 1 "... and no other line of the agent's"	# (valgrind adds its own)
 [ ! -e "$CAP/ran.planted" ]; ok $? "... and the planted container.d never ran"
 chmod 775 "$H13"
 dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
