@@ -331,8 +331,10 @@ static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == -1;
 }
 
-/* Before exiting: at --until every queued hook still runs; on a stop only
- * the running ones finish (within their timeout; a second stop kills). */
+/* Before exiting: with run_queued every queued hook still runs (at
+ * --until; on a stop, where only dockev disconnect is left queued), else
+ * only the running ones finish; within their timeout, a second stop
+ * kills them. */
 static void drain_hooks(struct dk_agent *ag, int run_queued)
 {
 	struct dk_hooks *h = &ag->hooks;
@@ -414,6 +416,11 @@ int dk_agent_run(struct dk_agent *ag)
 
 		if (ag->t.fd >= 0)
 			ag->t.close(&ag->t);
+		/* On a stop the engine's queued events are dropped, and the
+		 * agent's own last event, dockev disconnect, still runs its
+		 * hooks (within their timeout; a second stop kills them). */
+		if (out == DK_OUT_STOP)
+			dk_hook_drop_queued(&ag->hooks);
 		if (ag->connected) {
 			ag->connected = 0;
 			dk_backoff_up(&ag->bo, dk_port_now_ms() - ag->connected_ms);
@@ -433,7 +440,7 @@ int dk_agent_run(struct dk_agent *ag)
 		}
 		fflush(stdout);
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
-			drain_hooks(ag, out == DK_OUT_DONE);
+			drain_hooks(ag, out == DK_OUT_DONE || out == DK_OUT_STOP);
 			dk_agent_state_save(ag, 1);
 		}
 		switch (out) {

@@ -237,6 +237,12 @@
 #ifndef DK_HOOK_ENV_VARS
 #define DK_HOOK_ENV_VARS 512
 #endif
+/* Of those, the agent's own environment at most (the first ones in
+ * environ order; the rest dropped, with one warning at start), leaving
+ * the others for the event's DOCKEV_* variables. */
+#ifndef DK_HOOK_OWN_VARS
+#define DK_HOOK_OWN_VARS 256
+#endif
 #ifndef DK_HOOK_VALUE_MAX
 #define DK_HOOK_VALUE_MAX 4096
 #endif
@@ -245,6 +251,15 @@
 #ifndef DK_POLL_MAX
 #define DK_POLL_MAX 64
 #endif
+/* Longest attribute key mapped to a DOCKEV_ATTR_<KEY> name (a longer one
+ * is cut), and the name with its prefix. */
+#ifndef DK_HOOK_KEY_MAX
+#define DK_HOOK_KEY_MAX 128
+#endif
+#define DK_HOOK_NAME_MAX (sizeof "DOCKEV_ATTR_" + DK_HOOK_KEY_MAX)
+/* Attributes of one event the environment builder looks at: all there
+ * can be, as each takes two tokens. */
+#define DK_HOOK_ATTRS_MAX (DK_TOKENS_MAX / 2)
 /* Names of the *.d directories in the hooks directory, all together. */
 #ifndef DK_HOOK_DIRS_BYTES
 #define DK_HOOK_DIRS_BYTES 4096
@@ -302,6 +317,9 @@
 #endif
 #if DK_JSON_DEPTH < 3
 #error "DK_JSON_DEPTH below 3 refuses every event"
+#endif
+#if DK_HOOK_OWN_VARS + 16 > DK_HOOK_ENV_VARS
+#error "DK_HOOK_ENV_VARS must leave room for the DOCKEV_* variables after DK_HOOK_OWN_VARS"
 #endif
 #if DK_HOOK_VALUE_MAX * 2 > DK_HOOK_ENV_BYTES
 #error "DK_HOOK_ENV_BYTES must hold at least two values of DK_HOOK_VALUE_MAX"

@@ -11,8 +11,28 @@
 #include "err.h"
 
 enum { J_QUEUED, J_RUNNING, J_DONE };
+/* A slot's kills: none, TERM at its timeout (KILL due after the grace),
+ * KILL after the grace, KILL at a second stop. */
+enum { K_NONE, K_TERM, K_KILL, K_STOP };
 
 #define NO_SPACE ((size_t)-1)
+
+static int ours(const char *var);
+
+/* Hooks get the first DK_HOOK_OWN_VARS of the agent's own variables: say
+ * once, at start, when there are more (environ does not change later). */
+static void own_env_check(char *const *base)
+{
+	int i, n = 0;
+
+	for (i = 0; base && base[i]; i++)
+		n += !ours(base[i]);
+	if (n > DK_HOOK_OWN_VARS)
+		dk_port_log(DK_LOG_WARN, "the agent's environment has %d variables; "
+		            "hooks get the first %d of them, the other %d are "
+		            "dropped (DK_HOOK_OWN_VARS)", n, DK_HOOK_OWN_VARS,
+		            n - DK_HOOK_OWN_VARS);
+}
 
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue)
@@ -32,7 +52,7 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 	h->tail = 0;
 	h->dirs_len = 0;
 	h->stopping = h->reap_due = 0;
-	h->run = h->failed = h->skipped = h->timeouts = 0;
+	h->run = h->failed = h->skipped = h->timeouts = h->unnamed = 0;
 	h->host = host;
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
 	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;
@@ -50,9 +70,22 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 		h->slots[i].job = -1;
 		h->slots[i].stdin_fd = -1;
 	}
+	own_env_check(dk_port_environ());
 }
 
 /* ---- the hooks directory ----------------------------------------------- */
+
+int dk_hook_check_dir(const char *dir)
+{
+	char why[160];
+	int r = dk_port_hooks_dir_stat(dir, NULL, why, sizeof why);
+
+	if (r != DK_OK)
+		dk_port_log(DK_LOG_ERR, "--hooks %s: %s (it must be a directory "
+		            "owned by root or the agent's user, not writable by "
+		            "group or others)", dir, why);
+	return r;
+}
 
 /* Was a directory with mtime m changed so recently that a change in the
  * same timestamp tick could still come (or one in the future: a clock
@@ -94,13 +127,23 @@ static int read_names(const char *dir, const char *suffix, char *buf,
 
 /* Re-read the *.d names when the directory changed: a script directory
  * added or removed takes effect at the next event, without a restart. */
-static void refresh_dirs(struct dk_hooks *h)
+static int refresh_dirs(struct dk_hooks *h, char *why, size_t whylen)
 {
 	char over[256];
-	int64_t m = dk_port_mtime(h->dir);
+	int64_t m = -1;
+	int r = dk_port_hooks_dir_stat(h->dir, &m, why, whylen);
 
+	/* Gone bad (now group-writable, or someone else's): nothing of it is
+	 * trusted; once it is fixed, it is read again. */
+	if (r == DK_ERR_PARAM) {
+		h->dir_mtime = -2;
+		h->dirs_len = 0;
+		return r;
+	}
+	if (r != DK_OK)
+		m = -1;
 	if (m == h->dir_mtime)
-		return;
+		return DK_OK;
 	if (m < 0 && h->dir_mtime != -1)
 		dk_port_log(DK_LOG_ERR, "hooks directory %s: %s", h->dir,
 		            "cannot be read; no hooks run until it can");
@@ -111,6 +154,7 @@ static void refresh_dirs(struct dk_hooks *h)
 	                         &h->dirs_len, over) == 0)
 		dk_port_log(DK_LOG_ERR, "hooks directory %s: too many "
 		            "*.d directories; %s and later ignored", h->dir, over);
+	return DK_OK;
 }
 
 static int has_dir(const struct dk_hooks *h, const char *name)
@@ -124,16 +168,34 @@ static int has_dir(const struct dk_hooks *h, const char *name)
 	return 0;
 }
 
-/* Directory d (0: T.A.d, 1: T.d, 2: all.d) of ev, as a name in DIR.
- * Returns 0 when the event's strings cannot name one (a '/', a NUL). */
-static int dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
+/* Can s name a hook directory? Every engine's types and base actions are
+ * [a-z0-9_-]+ (exec_create, health_status, archive-path); anything else
+ * ("container.die", "", "../x") would make DIR/T.A.d ambiguous. */
+static int plain(struct dk_str s)
+{
+	size_t i;
+
+	if (!s.p || s.n == 0)
+		return 0;
+	for (i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 {
 	int n;
+	/* Type "all": its T.d is all.d, which runs for every event anyway. */
+	int all = ev->type.n == 3 && memcmp(ev->type.p, "all", 3) == 0;
 
 	if (d == 2)
 		n = snprintf(out, cap, "all.d");
-	else if (memchr(ev->type.p, '/', ev->type.n) || memchr(ev->type.p, 0, ev->type.n) ||
-	         memchr(ev->base.p, '/', ev->base.n) || memchr(ev->base.p, 0, ev->base.n))
+	else if (!plain(ev->type) || (d == 0 && !plain(ev->base)) ||
+	         (d == 1 && all))
 		return 0;
 	else if (d == 0)
 		n = snprintf(out, cap, "%.*s.%.*s.d", (int)ev->type.n, ev->type.p,
@@ -233,18 +295,57 @@ static void identify(const struct dk_event *ev, char *out, size_t cap)
 	         (int)(ev->id.n > 12 ? 12 : ev->id.n), ev->id.p);
 }
 
+/* s for a log line: at most cap - 1 bytes, a byte outside printable
+ * ASCII (or a quote or backslash) as \xHH, "..." when cut. */
+static void visible(struct dk_str s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < s.n && o + 8 < cap; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (i < s.n)
+		out[o++] = '.', out[o++] = '.', out[o++] = '.';
+	out[o] = '\0';
+}
+
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 {
-	char name[DK_HOOK_PATH_MAX], id[128];
+	char name[DK_HOOK_PATH_MAX], id[128], why[160];
 	struct dk_hook_job *j;
 	size_t off;
 	int d, any = 0;
 
 	if (!h->dir || h->stopping)
 		return;
-	refresh_dirs(h);
+	if (!plain(ev->type) || !plain(ev->base)) {
+		char t[48], a[48];
+		h->unnamed++;
+		visible(ev->type, t, sizeof t);
+		visible(ev->base, a, sizeof a);
+		dk_port_log(DK_LOG_WARN, "event with Type \"%s\", Action \"%s\": not "
+		            "plain names ([a-z0-9_-]+), so they select no hook "
+		            "directory; only all.d runs (%llu such events)", t, a,
+		            (unsigned long long)h->unnamed);
+	}
+	if (refresh_dirs(h, why, sizeof why) != DK_OK) {
+		h->skipped++;
+		identify(ev, id, sizeof id);
+		dk_port_log(DK_LOG_ERR, "hooks directory %s %s: skipped the hooks "
+		            "of %s", h->dir, why, id);
+		return;
+	}
 	for (d = 0; d < 3 && !any; d++)
-		any = dir_name(ev, d, name, sizeof name) && has_dir(h, name);
+		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
 	if (!any)
 		return;
 	if (h->qcount == h->max_queue ||
@@ -353,21 +454,91 @@ static int ours(const char *var)
 	return 0;
 }
 
+/* Attribute keys the engines set themselves (Docker's container, image,
+ * network and volume events, Podman's): they win over a label that maps
+ * to the same variable (a label "EXITCODE" or "exitcode" in an image must
+ * not change DOCKEV_ATTR_EXITCODE). */
+static const char *const engine_keys[] = {
+	"name", "image", "exitCode", "execDuration", "execID", "signal",
+	"oldName", "container", "driver", "destination", "propagation",
+	"read/write", "type", "containerExitCode", "podId", "imageID",
+	"imageRef", NULL
+};
+
+/* Attribute i's variable name into name (cap bytes, not terminated): its
+ * length, 0 when the attribute is unusable. *rank: 0 a key the engine
+ * sets, 1 a key in Docker's recommended label form ([a-z0-9.-]+, as
+ * com.docker.compose.project), 2 any other; the lower wins a collision. */
+static size_t attr_var(const struct dk_event *ev, int i, char *name,
+                       size_t cap, int *rank)
+{
+	static const char prefix[] = "DOCKEV_ATTR_";
+	struct dk_str k, v;
+	char key[DK_HOOK_KEY_MAX];
+	size_t j, kl, nl = sizeof prefix - 1;
+	long r;
+
+	if (dk_event_attr(ev, i, &k, &v) != DK_OK || cap < nl)
+		return 0;
+	r = dk_json_unescape(k.p, k.n, key, sizeof key);
+	if (r < 0 && !key[0])
+		return 0;
+	kl = r >= 0 ? (size_t)r : strlen(key); /* cut: the prefix that fit */
+	*rank = 1;
+	for (j = 0; engine_keys[j]; j++)
+		if (strlen(engine_keys[j]) == kl && memcmp(engine_keys[j], key, kl) == 0)
+			*rank = 0;
+	memcpy(name, prefix, nl);
+	/* Upper-case, every character outside A-Z0-9 as one '_' (a NUL
+	 * too; UTF-8 continuation bytes belong to the character before). */
+	for (j = 0; j < kl && nl < cap; j++) {
+		unsigned char c = (unsigned char)key[j];
+		int lower = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		            c == '.' || c == '-';
+		if (!lower && *rank == 1)
+			*rank = 2;
+		if ((c & 0xC0) == 0x80)
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 32);
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		name[nl++] = (char)c;
+	}
+	if (kl == 0 && *rank == 1)
+		*rank = 2;
+	return nl;
+}
+
+static uint64_t name_hash(const char *p, size_t n)
+{
+	uint64_t x = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++)
+		x = (x ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return x;
+}
+
 int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base)
 {
-	static const char prefix[] = "DOCKEV_ATTR_";
+	char name[DK_HOOK_NAME_MAX], other[DK_HOOK_NAME_MAX];
 	size_t pos = 0;
-	int i;
+	int i, j, n;
 
 	e->n = 0;
+	e->own_dropped = 0;
 	e->notes[0] = '\0';
 	/* The agent's own environment, leaving room for ours, less the
 	 * variables we set (a stale DOCKEV_NAME must not shadow the event's;
 	 * a setting such as DOCKEV_NOTIFY_URL passes). */
-	for (i = 0; base && base[i] && e->n < DK_HOOK_ENV_VARS / 2; i++)
-		if (!ours(base[i]))
+	for (i = 0; base && base[i]; i++)
+		if (ours(base[i]))
+			continue;
+		else if (e->n < DK_HOOK_OWN_VARS)
 			e->vars[e->n++] = base[i];
+		else
+			e->own_dropped++;
 #define ADD(name, s) add(e, &pos, name, sizeof(name) - 1, (s).p ? (s).p : "", (s).n, 0)
 	ADD("DOCKEV_TYPE", ev->type);
 	ADD("DOCKEV_ACTION", ev->base);
@@ -380,30 +551,42 @@ int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
 	ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
 #undef ADD
 	add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
-	for (i = 0; i < ev->nattrs; i++) {
-		struct dk_str k, v;
-		char name[sizeof prefix + 128], key[128];
-		size_t j, nl = sizeof prefix - 1;
 
-		if (dk_event_attr(ev, i, &k, &v) != DK_OK)
-			break;
-		memcpy(name, prefix, nl);
-		if (dk_json_unescape(k.p, k.n, key, sizeof key) < 0 &&
-		    !key[0])
+	/* One variable per name: keys that map to the same name
+	 * (exitCode, exitcode, EXITCODE) give one, the lowest rank's,
+	 * and of equal ranks the first in the event's. The hashes
+	 * find candidates; equal names are compared whole. */
+	n = ev->nattrs < DK_HOOK_ATTRS_MAX ? ev->nattrs : DK_HOOK_ATTRS_MAX;
+	for (i = 0; i < n; i++) {
+		int rank = 2;
+		size_t nl = attr_var(ev, i, name, sizeof name, &rank);
+		e->hash[i] = nl ? name_hash(name, nl) : 0;
+		e->len[i] = (unsigned short)nl;
+		e->rank[i] = (unsigned char)rank;
+	}
+	for (i = 0; i < n; i++) {
+		struct dk_str k, v;
+		int r;
+
+		if (!e->len[i])
 			continue;
-		/* Upper-case, every character outside A-Z0-9 as one '_'
-		 * (UTF-8 continuation bytes belong to the character before). */
-		for (j = 0; key[j] && nl < sizeof name - 1; j++) {
-			unsigned char c = (unsigned char)key[j];
-			if ((c & 0xC0) == 0x80)
+		for (j = 0; j < n; j++) {
+			/* j takes the name first: a lower rank, or an equal
+			 * one earlier in the event. */
+			int first = j < i ? e->rank[j] <= e->rank[i]
+			                  : e->rank[j] < e->rank[i];
+			if (!first || e->hash[j] != e->hash[i] || e->len[j] != e->len[i])
 				continue;
-			if (c >= 'a' && c <= 'z')
-				c = (unsigned char)(c - 32);
-			else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-				c = '_';
-			name[nl++] = (char)c;
+			attr_var(ev, i, name, sizeof name, &r);
+			attr_var(ev, j, other, sizeof other, &r);
+			if (memcmp(name, other, e->len[i]) == 0)
+				break;
 		}
-		add(e, &pos, name, nl, v.p, v.n, 1);
+		if (j < n)
+			continue; /* another key has this name */
+		attr_var(ev, i, name, sizeof name, &r);
+		if (dk_event_attr(ev, i, &k, &v) == DK_OK)
+			add(e, &pos, name, e->len[i], v.p, v.n, 1);
 	}
 	e->vars[e->n] = NULL;
 	return e->n;
@@ -456,8 +639,8 @@ static void copy_arg(char *dst, struct dk_str s)
 static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 {
 	struct dk_hook_job *j = &h->jobs[s->job];
-	char dir[DK_HOOK_PATH_MAX], name[256], why[160];
-	int r;
+	char dir[DK_HOOK_PATH_MAX], name[256], exec_name[256 + 2], why[160];
+	int r, dfd;
 
 	if (dk_event_parse(&h->ev, h->ring + j->off, j->len) != DK_OK)
 		s->dir = 3; /* it parsed when queued; cannot happen */
@@ -467,7 +650,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		char *argv[5];
 		int n;
 
-		if (!dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
+		if (!dk_hook_dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
 			s->dir++;
 			s->last[0] = '\0';
 			continue;
@@ -492,7 +675,8 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 			            "[A-Za-z0-9_-]+", s->path);
 			continue;
 		}
-		if (dk_port_script_ok(dir, name, why, sizeof why) != DK_OK) {
+		if (dk_port_script_open(h->dir, sub, name, &dfd, why,
+		                        sizeof why) != DK_OK) {
 			dk_port_log(DK_LOG_ERR, "hook %s refused: %s", s->path, why);
 			continue;
 		}
@@ -508,8 +692,12 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		argv[2] = h->argv_buf[1];
 		argv[3] = h->argv_buf[2];
 		argv[4] = NULL;
-		r = dk_port_spawn(s->path, argv, h->env.vars, &s->pid,
-		                  &s->stdin_fd, why, sizeof why);
+		/* Run in the directory just checked, by its descriptor (see
+		 * dk_port_script_open); argv[0] keeps the whole path. */
+		snprintf(exec_name, sizeof exec_name, "./%s", name);
+		r = dk_port_spawn_at(dfd, exec_name, argv, h->env.vars, &s->pid,
+		                     &s->stdin_fd, why, sizeof why);
+		dk_port_close(dfd);
 		if (r != DK_OK) {
 			h->failed++;
 			dk_port_log(DK_LOG_ERR, "hook %s for %s could not start: %s",
@@ -517,8 +705,9 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 			continue;
 		}
 		h->run++;
+		s->pgid = s->pid;
 		s->written = 0;
-		s->killed = 0;
+		s->killed = K_NONE;
 		s->started_ms = dk_port_now_ms();
 		s->deadline_ms = s->started_ms + h->timeout_ms;
 		feed(h, s);
@@ -532,6 +721,33 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		h->qhead = (h->qhead + 1) % h->max_queue;
 		h->qcount--;
 	}
+}
+
+/* The slot's script is over (its leader reaped, and its group killed if
+ * it came to that): log how it ended, forget the group, go on. */
+static void finish(struct dk_hooks *h, struct dk_hook_slot *s)
+{
+	s->pgid = 0;
+	if (s->killed == K_STOP) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s killed at stop: "
+		            "killed its process group", s->path, s->ident);
+	} else if (s->killed != K_NONE) {
+		h->failed++;
+		h->timeouts++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
+		            "%lld ms: killed its process group", s->path, s->ident,
+		            (long long)h->timeout_ms);
+	} else if (s->code > 0) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
+		            s->path, s->ident, s->code);
+	} else if (s->code < 0) {
+		h->failed++;
+		dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
+		            s->path, s->ident, -s->code);
+	}
+	next_script(h, s);
 }
 
 static void reap(struct dk_hooks *h)
@@ -554,22 +770,14 @@ static void reap(struct dk_hooks *h)
 			s->stdin_fd = -1;
 		}
 		s->pid = 0;
-		if (s->killed) {
-			h->failed++;
-			h->timeouts++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s timed out after "
-			            "%lld ms: killed its process group", s->path, s->ident,
-			            (long long)h->timeout_ms);
-		} else if (code > 0) {
-			h->failed++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s exited with status %d",
-			            s->path, s->ident, code);
-		} else if (code < 0) {
-			h->failed++;
-			dk_port_log(DK_LOG_ERR, "hook %s for %s killed by signal %d",
-			            s->path, s->ident, -code);
-		}
-		next_script(h, s);
+		s->code = code;
+		/* TERM sent: the leader may be gone while a child that
+		 * ignores TERM lives on. The slot keeps the group until its
+		 * KILL at the end of the grace (timeouts()), unless it is
+		 * empty already. */
+		if (s->killed == K_TERM && dk_port_group_alive(s->pgid))
+			continue;
+		finish(h, s);
 	}
 }
 
@@ -579,16 +787,18 @@ static void timeouts(struct dk_hooks *h, int64_t now)
 
 	for (i = 0; i < h->max_jobs; i++) {
 		struct dk_hook_slot *s = &h->slots[i];
-		if (s->pid <= 0 || now < s->deadline_ms)
+		if (s->pgid <= 0 || now < s->deadline_ms)
 			continue;
-		if (s->killed == 0) {
-			dk_port_kill_group(s->pid, DK_KILL_TERM);
-			s->killed = 1;
+		if (s->killed == K_NONE) {
+			dk_port_kill_group(s->pgid, DK_KILL_TERM);
+			s->killed = K_TERM;
 			s->deadline_ms = now + DK_HOOK_GRACE_MS;
-		} else if (s->killed == 1) {
-			dk_port_kill_group(s->pid, DK_KILL_KILL);
-			s->killed = 2;
+		} else if (s->killed == K_TERM) {
+			dk_port_kill_group(s->pgid, DK_KILL_KILL);
+			s->killed = K_KILL;
 			s->deadline_ms = INT64_MAX;
+			if (s->pid == 0) /* the leader was reaped: nothing to wait for */
+				finish(h, s);
 		}
 	}
 }
@@ -665,7 +875,7 @@ int dk_hook_next_ms(const struct dk_hooks *h)
 	int i;
 
 	for (i = 0; h->dir && i < h->max_jobs; i++)
-		if (h->slots[i].pid > 0 && h->slots[i].deadline_ms < next)
+		if (h->slots[i].pgid > 0 && h->slots[i].deadline_ms < next)
 			next = h->slots[i].deadline_ms;
 	if (next == INT64_MAX)
 		return -1;
@@ -677,7 +887,7 @@ int dk_hook_running(const struct dk_hooks *h)
 {
 	int i, n = 0;
 	for (i = 0; h->dir && i < h->max_jobs; i++)
-		n += h->slots[i].pid > 0;
+		n += h->slots[i].pgid > 0;
 	return n;
 }
 
@@ -689,13 +899,12 @@ int dk_hook_queued(const struct dk_hooks *h)
 	return n;
 }
 
-void dk_hook_stop(struct dk_hooks *h, int kill_now)
+void dk_hook_drop_queued(struct dk_hooks *h)
 {
-	int qi, i, dropped = 0;
+	int qi, dropped = 0;
 
 	if (!h->dir)
 		return;
-	h->stopping = 1;
 	for (qi = 0; qi < h->qcount; qi++) {
 		struct dk_hook_job *j = job_at(h, qi);
 		if (j->state == J_QUEUED) {
@@ -708,9 +917,24 @@ void dk_hook_stop(struct dk_hooks *h, int kill_now)
 		dk_port_log(DK_LOG_WARN, "stopping: the hooks of %d queued events "
 		            "will not run", dropped);
 	}
-	for (i = 0; kill_now && i < h->max_jobs; i++)
-		if (h->slots[i].pid > 0) {
-			dk_port_kill_group(h->slots[i].pid, DK_KILL_KILL);
-			h->slots[i].killed = 2;
-		}
+}
+
+void dk_hook_stop(struct dk_hooks *h, int kill_now)
+{
+	int i;
+
+	if (!h->dir)
+		return;
+	h->stopping = 1;
+	dk_hook_drop_queued(h);
+	for (i = 0; kill_now && i < h->max_jobs; i++) {
+		struct dk_hook_slot *s = &h->slots[i];
+		if (s->pgid <= 0 || s->killed == K_STOP)
+			continue;
+		dk_port_kill_group(s->pgid, DK_KILL_KILL);
+		s->killed = K_STOP;
+		s->deadline_ms = INT64_MAX;
+		if (s->pid == 0) /* only the group was left: done with it */
+			finish(h, s);
+	}
 }

@@ -24,11 +24,14 @@ struct dk_hook_slot {
 	char last[256];        /* last script name taken in that directory */
 	char path[DK_HOOK_PATH_MAX]; /* the running script */
 	char ident[128];       /* its event, "type action id", for logs */
-	int pid;               /* 0 = none */
+	int pid;               /* the script (group leader); 0 = none, reaped */
+	int pgid;              /* its process group; 0 = none. Kept after the
+	                        * leader was reaped while a KILL is still due */
+	int code;              /* the leader's exit, as dk_port_reap gives it */
 	int stdin_fd;          /* -1 = closed */
 	size_t written;        /* of the event JSON and its newline */
 	int64_t started_ms, deadline_ms;
-	int killed;            /* 0, 1 = TERM sent, 2 = KILL sent */
+	int killed;            /* none, TERM, KILL (timeout), KILL at stop */
 };
 
 /* The environment for one script: our DOCKEV_* variables in buf, the
@@ -37,6 +40,12 @@ struct dk_hook_env {
 	char buf[DK_HOOK_ENV_BYTES];
 	char *vars[DK_HOOK_ENV_VARS + 1];
 	int n;
+	int own_dropped;       /* of the agent's own, past DK_HOOK_OWN_VARS */
+	/* Per attribute: its variable name's hash, length and rank, to give
+	 * each name one value (see dk_hook_env_build). */
+	uint64_t hash[DK_HOOK_ATTRS_MAX];
+	unsigned short len[DK_HOOK_ATTRS_MAX];
+	unsigned char rank[DK_HOOK_ATTRS_MAX];
 	char notes[256];       /* what was cut or left out, for one log line */
 };
 
@@ -75,6 +84,7 @@ struct dk_hooks {
 	int stopping;          /* no new scripts start */
 	int reap_due;          /* a child exited (SIGCHLD): reap */
 	uint64_t run, failed, skipped, timeouts;
+	uint64_t unnamed;      /* events whose Type or Action is not plain */
 	struct dk_hook_env env;
 	struct dk_event ev;    /* the event of the job being started */
 	char argv_buf[3][DK_FIELD_MAX];
@@ -82,13 +92,20 @@ struct dk_hooks {
 };
 
 /* Set up hooks from dir (NULL = off), engine URL host, timeout, jobs and
- * queue length (clamped to the config maxima). */
+ * queue length (clamped to the config maxima). Logs one warning when the
+ * agent's environment is more than hooks get of it (DK_HOOK_OWN_VARS). */
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue);
 
+/* At start: may dir be the hooks directory (dk_port_hooks_dir_stat's
+ * rules)? DK_OK, or a negative dk_err after one error line saying why. */
+int dk_hook_check_dir(const char *dir);
+
 /* The reader hands over an event (ev is parsed, its JSON in ev->json):
  * queued when the hooks directory has a directory for it; skipped, counted
- * and logged when the queue is full. Never blocks, never starts anything. */
+ * and logged when the queue is full. An event whose Type or Action is not
+ * a plain name is counted (unnamed) and logged, one line. Never blocks,
+ * never starts anything. */
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev);
 
 /* Do what is due: reap exited scripts (when reap_due was set on
@@ -101,19 +118,38 @@ void dk_hook_service(struct dk_hooks *h);
 int dk_hook_pollfds(const struct dk_hooks *h, struct dk_pollfd *fds, int cap);
 int dk_hook_next_ms(const struct dk_hooks *h);
 
-/* Scripts running now; events queued but not started. */
+/* Scripts running now (a process group not yet killed after its leader
+ * ended counts); events queued but not started. */
 int dk_hook_running(const struct dk_hooks *h);
 int dk_hook_queued(const struct dk_hooks *h);
 
 /* Stop: drop the queued events (logged with their count); kill_now also
- * sends SIGKILL to every running script's group. */
+ * sends SIGKILL to every running script's group, and to a group whose
+ * leader ended on its timeout's SIGTERM (logged as killed at stop). */
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
 
+/* Drop the queued events' hooks (logged with their count), and take new
+ * events still: on a stop, the engine's queued events are dropped and the
+ * agent's own dockev disconnect that follows still runs its hooks. */
+void dk_hook_drop_queued(struct dk_hooks *h);
+
+/* Hook directory d of ev (0: DIR/T.A.d, 1: DIR/T.d, 2: DIR/all.d) as a
+ * name in DIR, into out (pure; for tests). Returns 1, or 0 when ev selects
+ * no directory d: T or A (the base action) is not a plain name
+ * ([a-z0-9_-]+, as every engine's are: "container.die" or "" are not),
+ * or d is 1 and T is "all" (all.d runs once, as the last directory). */
+int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap);
+
 /* Build the environment of a script for ev into e (pure; for tests and
- * fuzzing): base (the agent's environ) without the variables we set, then
- * DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>. Values are unescaped; one longer than
- * DK_HOOK_VALUE_MAX is cut, one holding a NUL byte is left out, and
- * e->notes says so. Returns the number of variables. */
+ * fuzzing): base (the agent's environ) without the variables we set, its
+ * first DK_HOOK_OWN_VARS only (e->own_dropped counts the rest; not a
+ * note: dk_hook_init warns once), then DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>,
+ * one per name: of attribute keys that map to one name, a key the engine
+ * sets wins, then a key of lower-case letters, digits, '.' and '-', then
+ * the first in the event (not a note: normal data).
+ * Values are unescaped; one longer than DK_HOOK_VALUE_MAX is cut, one
+ * holding a NUL byte is left out, and e->notes says so. Returns the number
+ * of variables. */
 int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
                       const char *host, char *const *base);
 

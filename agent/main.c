@@ -696,11 +696,8 @@ int main(int argc, char **argv)
 			            "TLS=mbedtls");
 		return 1;
 	}
-	if (o->hooks_dir && dk_port_mtime(o->hooks_dir) < 0) {
-		dk_port_log(DK_LOG_ERR, "--hooks %s: not a readable directory",
-		            o->hooks_dir);
+	if (o->hooks_dir && dk_hook_check_dir(o->hooks_dir) != DK_OK)
 		return 1;
-	}
 	if ((r = dk_agent_init(&agent)) != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "%s", dk_strerror(r));
 		return 1;

@@ -1,6 +1,7 @@
 /* fs.c - hook directories on POSIX systems: a directory's mtime (has it
  * changed?), its entries in strcmp order one at a time with no list kept,
- * and the ownership and mode checks a script must pass before it may run;
+ * and the ownership and mode checks the hooks directory, a *.d and a
+ * script must pass before it may run, on descriptors that then run it;
  * the --state file and docker's config files: read whole, replaced
  * atomically; the home directory from the password database.
  */
@@ -121,49 +122,123 @@ static int refuse_owner(char *why, size_t whylen, const char *what,
 	return DK_ERR_PARAM;
 }
 
-/* Whoever can write the script or replace it in its directory can run
- * code as the agent (often root): both must belong to root or to us and be
- * writable by nobody else. The script is looked at where it is, not
- * through a symlink, whose target's directory we would not have checked. */
-int dk_port_script_ok(const char *dir, const char *name, char *why,
-                      size_t whylen)
+/* The rules for every directory on the way to a hook (the hooks
+ * directory, its *.d): a directory owned by root or by us, writable by
+ * nobody else; st is what fstat said of the one we opened. */
+static int dir_rules(const struct stat *st, const char *what, char *why,
+                     size_t whylen)
+{
+	uid_t me = geteuid();
+
+	if (!S_ISDIR(st->st_mode)) {
+		if (why && whylen)
+			snprintf(why, whylen, "%snot a directory", what);
+		return DK_ERR_PARAM;
+	}
+	if (st->st_uid != 0 && st->st_uid != me)
+		return refuse_owner(why, whylen, what, st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		if (why && whylen)
+			snprintf(why, whylen, "%swritable by group or others", what);
+		return DK_ERR_PARAM;
+	}
+	return DK_OK;
+}
+
+int dk_port_hooks_dir_stat(const char *dir, int64_t *mtime, char *why,
+                           size_t whylen)
 {
 	struct stat st;
-	uid_t me = geteuid();
-	int dfd, r = DK_OK;
 
 	if (why && whylen)
 		why[0] = '\0';
-	if (!dir || !name || !name[0] || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0)
+	if (!dir || stat(dir, &st) != 0) {
+		refuse_errno(why, whylen, "", dir ? errno : EINVAL);
+		return DK_ERR_IO;
+	}
+	if (mtime)
+		*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return dir_rules(&st, "", why, whylen);
+}
+
+static int plain_name(const char *name)
+{
+	return name && name[0] && strcmp(name, ".") != 0 &&
+	       strcmp(name, "..") != 0 && !strchr(name, '/');
+}
+
+/* The script name in directory dfd: a regular file (not a symbolic link)
+ * owned by root or us, writable by nobody else, executable by us. */
+static int script_rules(int dfd, const char *name, char *why, size_t whylen)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return refuse_errno(why, whylen, "", errno);
+	if (S_ISLNK(st.st_mode))
+		return refuse(why, whylen, "is a symbolic link");
+	if (!S_ISREG(st.st_mode))
+		return refuse(why, whylen, "not a regular file");
+	if (st.st_uid != 0 && st.st_uid != me)
+		return refuse_owner(why, whylen, "", st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return refuse(why, whylen, "writable by group or others");
+	/* Root may run anything with some x bit, others need their own:
+	 * the kernel's answer for our effective ids, as exec will give it. */
+	if (faccessat(dfd, name, X_OK, AT_EACCESS) != 0)
+		return refuse(why, whylen, "not executable");
+	return DK_OK;
+}
+
+/* Whoever can write the script or replace it in its directory, or replace
+ * that directory in the hooks directory, can run code as the agent (often
+ * root): all three must belong to root or to us and be writable by nobody
+ * else. Each is checked on the descriptor opened for it, each opened
+ * relative to the one before, and the caller runs the script relative to
+ * the *.d descriptor returned: no rename or symlink swap between the
+ * check and the exec can put something else in its place. A *.d that is a
+ * symbolic link is followed and its target checked like any *.d. The
+ * script is looked at where it is, not through a symlink. */
+int dk_port_script_open(const char *root, const char *sub, const char *name,
+                        int *dirfd, char *why, size_t whylen)
+{
+	struct stat st;
+	int rfd, dfd, r;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (dirfd)
+		*dirfd = -1;
+	if (!root || !dirfd || !plain_name(sub) || !plain_name(name))
 		return refuse(why, whylen, "not a file name");
-	if (strchr(name, '/'))
-		return refuse(why, whylen, "name contains a slash");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return refuse_errno(why, whylen, "hooks directory: ", errno);
+	if (fstat(rfd, &st) != 0)
+		r = refuse_errno(why, whylen, "hooks directory: ", errno);
+	else
+		r = dir_rules(&st, "hooks directory ", why, whylen);
+	if (r != DK_OK) {
+		close(rfd);
+		return r;
+	}
+	dfd = openat(rfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(rfd);
 	if (dfd < 0)
 		return refuse_errno(why, whylen, "directory: ", errno);
 	if (fstat(dfd, &st) != 0)
 		r = refuse_errno(why, whylen, "directory: ", errno);
-	else if (st.st_uid != 0 && st.st_uid != me)
-		r = refuse_owner(why, whylen, "directory ", st.st_uid);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		r = refuse(why, whylen, "directory writable by group or others");
-	else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		r = refuse_errno(why, whylen, "", errno);
-	else if (S_ISLNK(st.st_mode))
-		r = refuse(why, whylen, "is a symbolic link");
-	else if (!S_ISREG(st.st_mode))
-		r = refuse(why, whylen, "not a regular file");
-	else if (st.st_uid != 0 && st.st_uid != me)
-		r = refuse_owner(why, whylen, "", st.st_uid);
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		r = refuse(why, whylen, "writable by group or others");
-	/* Root may run anything with some x bit, others need their own:
-	 * the kernel's answer for our effective ids, as exec will give it. */
-	else if (faccessat(dfd, name, X_OK, AT_EACCESS) != 0)
-		r = refuse(why, whylen, "not executable");
-	close(dfd);
-	return r;
+	else
+		r = dir_rules(&st, "directory ", why, whylen);
+	if (r == DK_OK)
+		r = script_rules(dfd, name, why, whylen);
+	if (r != DK_OK) {
+		close(dfd);
+		return r;
+	}
+	*dirfd = dfd;
+	return DK_OK;
 }
 
 /* ---- the --state file --------------------------------------------------- */

@@ -160,12 +160,23 @@ int dk_port_wait_fd(int fd, int want_write, int64_t deadline);
  * An exec failure is reported here, not as an exit status. */
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen);
+/* The same, run in directory dirfd (>= 0; the child's working directory
+ * becomes it, and a relative path such as "./name" is found there, also by
+ * a #! script's interpreter, which opens the script again by that path).
+ * dirfd < 0 is dk_port_spawn. */
+int dk_port_spawn_at(int dirfd, const char *path, char *const argv[],
+                     char *const envp[], int *pid, int *stdin_fd, char *why,
+                     size_t whylen);
 
 /* Send sig (DK_KILL_TERM or DK_KILL_KILL) to process group pgid; a group
  * already gone is not an error, pgid <= 1 is never sent to. */
 #define DK_KILL_TERM 1
 #define DK_KILL_KILL 2
 void dk_port_kill_group(int pgid, int sig);
+
+/* Has process group pgid a process left (pgid <= 1: no)? After its leader
+ * was reaped, a child that ignored SIGTERM may still be in it. */
+int dk_port_group_alive(int pgid);
 
 /* Reap one exited child without blocking. Returns its pid (> 0) and fills
  * *code: exit status 0..255, or -N when killed by signal N; 0 when no
@@ -200,15 +211,30 @@ int64_t dk_port_mtime(const char *path);
 int dk_port_dir_next(const char *dir, const char *after, char *name,
                      size_t cap);
 
-/* May dir/name run as a hook? It must be a regular executable file (not
- * a symbolic link) owned by root or by the agent's user, and neither it
- * nor dir writable by group or others (dir owned by root or the agent's
- * user too). Returns DK_OK, or DK_ERR_PARAM with why saying what is wrong
- * ("writable by group or others", "not executable", "owned by uid 1000,
- * not root or the agent's user", "not a regular file", "is a symbolic
- * link", "directory writable by group or others", or errno's text). */
-int dk_port_script_ok(const char *dir, const char *name, char *why,
-                      size_t whylen);
+/* Is dir fit to be the hooks directory: a directory (symbolic links
+ * followed) owned by root or by the agent's user and writable by neither
+ * group nor others? Sets *mtime (ns; NULL: not wanted) as dk_port_mtime.
+ * Returns DK_OK; DK_ERR_PARAM with why saying which rule failed ("owned by
+ * uid 1000, not root or the agent's user", "writable by group or others",
+ * "not a directory"); DK_ERR_IO when it cannot be stat()ed (errno's text;
+ * *mtime untouched). */
+int dk_port_hooks_dir_stat(const char *dir, int64_t *mtime, char *why,
+                           size_t whylen);
+
+/* May root/sub/name run as a hook? root and root/sub must pass the rules
+ * of dk_port_hooks_dir_stat (root/sub opened relative to root's
+ * descriptor; a symbolic link followed and its target checked), and name
+ * must be a regular executable file in it (not a symbolic link), owned by
+ * root or by the agent's user, not writable by group or others. The checks
+ * are made on the descriptors opened. Returns DK_OK with *dirfd the
+ * descriptor of root/sub (close-on-exec) to run name relative to
+ * (dk_port_spawn_at) and then close; or DK_ERR_PARAM (*dirfd -1) with why
+ * saying what is wrong ("writable by group or others", "not executable",
+ * "owned by uid 1000, not root or the agent's user", "not a regular
+ * file", "is a symbolic link", "directory writable by group or others",
+ * "hooks directory owned by uid 1000, ...", or errno's text). */
+int dk_port_script_open(const char *root, const char *sub, const char *name,
+                        int *dirfd, char *why, size_t whylen);
 
 /* ---- files (the --state file, docker's config.json and contexts) -------- */
 

@@ -74,7 +74,7 @@ _Noreturn static void child_fail(int err_fd, int e)
 /* Between vfork and execve: only system calls on our own copies (the fd
  * table, dispositions, mask and process group are ours; the memory may be
  * the parent's), no stdio, never a return from here. */
-_Noreturn static void child(const char *path, char *const argv[],
+_Noreturn static void child(int dirfd, const char *path, char *const argv[],
                             char *const envp[], int in_r, int in_w, int err_r,
                             int err_w, long sweep_max)
 {
@@ -122,6 +122,14 @@ _Noreturn static void child(const char *path, char *const argv[],
 		close(STDOUT_FILENO);
 
 	child_cloexec_all(sweep_max);
+	/* In the checked directory, by its descriptor: path is found there
+	 * at the exec and again when a #! interpreter opens it, so what runs
+	 * is what was checked (the directory is writable only by root or
+	 * us). A descriptor passed to execveat or fexecve instead would have
+	 * to stay open, not close-on-exec, for the interpreter (/dev/fd/N)
+	 * and so reach the hook. */
+	if (dirfd >= 0 && fchdir(dirfd) != 0)
+		child_fail(err_w, errno);
 	execve(path, argv, envp);
 	child_fail(err_w, errno);
 }
@@ -139,8 +147,9 @@ static void put_why(char *why, size_t whylen, const char *what, int e)
  * page tables, and we resume when the exec is done. Where vfork is a fork
  * (valgrind, qemu-user) the error pipe below still tells. Returns the pid,
  * or -1 with *e set. */
-static pid_t start(const char *path, char *const argv[], char *const envp[],
-                   const int in[2], const int er[2], long sweep_max, int *e)
+static pid_t start(int dirfd, const char *path, char *const argv[],
+                   char *const envp[], const int in[2], const int er[2],
+                   long sweep_max, int *e)
 {
 	sigset_t all, old;
 	pid_t p;
@@ -153,7 +162,7 @@ static pid_t start(const char *path, char *const argv[], char *const envp[],
 	/* cppcheck-suppress vforkCalled */
 	p = vfork(); /* NOLINT(clang-analyzer-security.insecureAPI.vfork) */
 	if (p == 0)
-		child(path, argv, envp, in[0], in[1], er[0], er[1], sweep_max); /* NOLINT(clang-analyzer-unix.Vfork) */
+		child(dirfd, path, argv, envp, in[0], in[1], er[0], er[1], sweep_max); /* NOLINT(clang-analyzer-unix.Vfork) */
 	if (p > 0)
 		setpgid(p, p); /* fails once the child has exec'd: harmless */
 	else
@@ -164,6 +173,13 @@ static pid_t start(const char *path, char *const argv[], char *const envp[],
 
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen)
+{
+	return dk_port_spawn_at(-1, path, argv, envp, pid, stdin_fd, why, whylen);
+}
+
+int dk_port_spawn_at(int dirfd, const char *path, char *const argv[],
+                     char *const envp[], int *pid, int *stdin_fd, char *why,
+                     size_t whylen)
 {
 	int in[2], er[2], e = 0, st;
 	long sweep_max;
@@ -187,7 +203,7 @@ int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
 		close(in[1]);
 		return DK_ERR_IO;
 	}
-	p = start(path, argv, envp, in, er, sweep_max, &e);
+	p = start(dirfd, path, argv, envp, in, er, sweep_max, &e);
 	close(in[0]);
 	close(er[1]);
 	if (p < 0) {
@@ -240,6 +256,15 @@ void dk_port_kill_group(int pgid, int sig)
 	if (kill(-(pid_t)pgid, sig == DK_KILL_KILL ? SIGKILL : SIGTERM) != 0 &&
 	    errno != ESRCH)
 		dk_port_set_err(errno, NULL);
+}
+
+int dk_port_group_alive(int pgid)
+{
+	/* Signal 0 only asks; EPERM means someone is there (a member that
+	 * changed its ids), ESRCH that nobody is. */
+	if (pgid <= 1)
+		return 0;
+	return kill(-(pid_t)pgid, 0) == 0 || errno == EPERM;
 }
 
 int dk_port_reap(int *code)

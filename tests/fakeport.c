@@ -15,6 +15,8 @@ int fake_log_lines;
 const char *fake_dir_names;
 int64_t fake_mtime;
 const char *fake_errstr = "fake error";
+char *const *fake_environ;
+const char *fake_hooks_dir_why;
 char fake_file[1024];
 size_t fake_file_len;
 int fake_file_exists, fake_file_writes, fake_file_fail;
@@ -423,6 +425,14 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen)
 {
+	return dk_port_spawn_at(-1, path, argv, envp, pid, stdin_fd, why, whylen);
+}
+
+int dk_port_spawn_at(int dirfd, const char *path, char *const argv[],
+                     char *const envp[], int *pid, int *stdin_fd, char *why,
+                     size_t whylen)
+{
+	(void)dirfd;
 	(void)path;
 	(void)argv;
 	(void)envp;
@@ -434,6 +444,7 @@ int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
 }
 
 void dk_port_kill_group(int pgid, int sig) { (void)pgid; (void)sig; }
+int dk_port_group_alive(int pgid) { (void)pgid; return 0; }
 int dk_port_reap(int *code) { (void)code; return -1; }
 void dk_port_close(int fd) { (void)fd; }
 
@@ -447,7 +458,7 @@ long dk_port_write(int fd, const void *buf, size_t len)
 char *const *dk_port_environ(void)
 {
 	static char *const empty[] = { NULL };
-	return empty;
+	return fake_environ ? fake_environ : empty;
 }
 
 int64_t dk_port_mtime(const char *path)
@@ -472,11 +483,28 @@ int dk_port_dir_next(const char *dir, const char *after, char *name,
 	return 1;
 }
 
-int dk_port_script_ok(const char *dir, const char *name, char *why,
-                      size_t whylen)
+int dk_port_hooks_dir_stat(const char *dir, int64_t *mtime, char *why,
+                           size_t whylen)
 {
 	(void)dir;
+	if (why && whylen)
+		snprintf(why, whylen, "%s", fake_hooks_dir_why ? fake_hooks_dir_why : "");
+	if (!fake_dir_names)
+		return DK_ERR_IO;
+	if (fake_hooks_dir_why)
+		return DK_ERR_PARAM;
+	if (mtime)
+		*mtime = fake_mtime;
+	return DK_OK;
+}
+
+int dk_port_script_open(const char *root, const char *sub, const char *name,
+                        int *dirfd, char *why, size_t whylen)
+{
+	(void)root;
+	(void)sub;
 	(void)name;
+	*dirfd = -1;
 	if (why && whylen)
 		why[0] = '\0';
 	return DK_OK;

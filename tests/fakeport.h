@@ -18,12 +18,17 @@ void fake_log_reset(void);
  * NUL-separated names (NULL: no directory), with this mtime. */
 extern const char *fake_dir_names;
 extern int64_t fake_mtime;
+/* Not NULL: dk_port_hooks_dir_stat refuses the hooks directory with this
+ * reason (DK_ERR_PARAM). */
+extern const char *fake_hooks_dir_why;
 /* dk_port_file_read/_replace see one in-memory file: fake_file[0..
  * fake_file_len) when fake_file_exists; fake_file_writes counts the
  * replaces, fake_file_fail makes them fail with DK_ERR_IO. */
 extern char fake_file[1024];
 extern size_t fake_file_len;
 extern int fake_file_exists, fake_file_writes, fake_file_fail;
+/* dk_port_environ() returns this (NULL: an empty list). */
+extern char *const *fake_environ;
 /* dk_port_errstr() returns this ("fake error" unless a test sets it). */
 extern const char *fake_errstr;
 

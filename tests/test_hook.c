@@ -111,6 +111,189 @@ static void hostile(void)
 	T_OK(strstr(env.notes, "(environment full)") != NULL, "noted: %s", env.notes);
 }
 
+/* How many variables are called name; and are all names different? */
+static int count(const char *name)
+{
+	size_t n = strlen(name);
+	int i, c = 0;
+	for (i = 0; i < env.n; i++)
+		c += strncmp(env.vars[i], name, n) == 0 && env.vars[i][n] == '=';
+	return c;
+}
+
+static int names_unique(void)
+{
+	int i, j;
+	for (i = 0; i < env.n; i++)
+		for (j = i + 1; j < env.n; j++) {
+			size_t a = strcspn(env.vars[i], "="), b = strcspn(env.vars[j], "=");
+			if (a == b && memcmp(env.vars[i], env.vars[j], a) == 0) {
+				printf("# twice: %.*s\n", (int)a, env.vars[i]);
+				return 0;
+			}
+		}
+	return 1;
+}
+
+/* Keys that map to one variable name give it once: the engine's key, then
+ * a key in Docker's label form, then the first in the event. */
+static void collisions(void)
+{
+	char *base[] = { "PATH=/bin", NULL };
+	const char *v;
+
+	/* Labels before the engine's own keys, as Go's sorted maps send
+	 * upper case first; the engine's win wherever they are. */
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"c\","
+	           "\"Attributes\":{\"EXITCODE\":\"0\",\"COM.DOCKER.COMPOSE.PROJECT\":\"evil\","
+	           "\"Name\":\"evil\",\"com.docker.compose.project\":\"shop\","
+	           "\"com_docker_compose_project\":\"evil\",\"exitCode\":\"3\","
+	           "\"exitcode\":\"1\",\"name\":\"web\",\"name\\u0000x\":\"nul\","
+	           "\"A_B\":\"first\",\"a.b\":\"dotted\",\"X_Y\":\"first\",\"x_y\":\"second\"}}}"),
+	     DK_OK, "colliding keys");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_EQ(count("DOCKEV_ATTR_EXITCODE"), 1, "exitCode, exitcode, EXITCODE: one DOCKEV_ATTR_EXITCODE");
+	T_OK((v = get("DOCKEV_ATTR_EXITCODE")) && strcmp(v, "3") == 0,
+	     "the engine's exitCode wins over labels before and after it (%s)", v ? v : "-");
+	T_EQ(count("DOCKEV_ATTR_NAME"), 1, "name, Name: one DOCKEV_ATTR_NAME");
+	T_OK((v = get("DOCKEV_ATTR_NAME")) && strcmp(v, "web") == 0, "the engine's name wins");
+	T_OK((v = get("DOCKEV_ATTR_NAME_X")) && strcmp(v, "nul") == 0,
+	     "name\\u0000x is DOCKEV_ATTR_NAME_X: a NUL in a key maps to _ like the rest");
+	T_EQ(count("DOCKEV_ATTR_COM_DOCKER_COMPOSE_PROJECT"), 1, "three spellings of the compose label: one variable");
+	T_OK((v = get("DOCKEV_ATTR_COM_DOCKER_COMPOSE_PROJECT")) && strcmp(v, "shop") == 0,
+	     "the key in Docker's label form (lower case, dots) wins over the first");
+	T_OK((v = get("DOCKEV_ATTR_A_B")) && strcmp(v, "dotted") == 0, "a.b wins over A_B before it");
+	T_OK((v = get("DOCKEV_ATTR_X_Y")) && strcmp(v, "first") == 0, "X_Y and x_y (neither in label form): the first wins");
+	T_OK(names_unique(), "every name once");
+	T_EQ(env.notes[0], 0, "not noted: normal data (%s)", env.notes);
+
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c\","
+	           "\"Attributes\":{\"name\":\"one\",\"name\":\"two\",\"nul\":\"a\\u0000\","
+	           "\"NUL\":\"b\"}}}"), DK_OK, "a key twice; a winner left out");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_OK(count("DOCKEV_ATTR_NAME") == 1 && strcmp(get("DOCKEV_ATTR_NAME"), "one") == 0 &&
+	     strcmp(get("DOCKEV_NAME"), "one") == 0, "the same key twice: the first, for DOCKEV_NAME too");
+	T_OK(get("DOCKEV_ATTR_NUL") == NULL,
+	     "the winner's value holds a NUL: left out, and the loser does not take its place");
+}
+
+/* The agent's own environment: its first DK_HOOK_OWN_VARS variables pass,
+ * the rest are dropped and counted, and dk_hook_init says so once. */
+static void own_env(void)
+{
+	static char vars[DK_HOOK_OWN_VARS + 50][32];
+	static char *base[DK_HOOK_OWN_VARS + 52];
+	const char *v;
+	int i, n = 0;
+
+	base[n++] = "DOCKEV_TYPE=stale"; /* ours: neither kept nor counted */
+	for (i = 0; i < DK_HOOK_OWN_VARS + 50; i++) {
+		snprintf(vars[i], sizeof vars[i], "V%d=%d", i, i);
+		base[n++] = vars[i];
+	}
+	base[n] = NULL;
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"x\","
+	           "\"Attributes\":{\"name\":\"n\"}}}"), DK_OK, "event");
+	dk_hook_env_build(&env, &ev, "h", base);
+	T_OK(get("V0") && get("V255") && strcmp(get("V255"), "255") == 0,
+	     "the first DK_HOOK_OWN_VARS of the agent's variables pass");
+	T_OK(get("V256") == NULL && get("V305") == NULL, "the later ones do not");
+	T_EQ(env.own_dropped, 50, "they are counted");
+	T_OK((v = get("DOCKEV_TYPE")) && strcmp(v, "container") == 0 &&
+	     get("DOCKEV_ATTR_NAME") && get("DOCKEV_HOST"),
+	     "the event's variables are all there");
+	T_EQ(env.notes[0], 0, "not a note per hook: %s", env.notes);
+
+	fake_environ = base;
+	fake_log_reset();
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	T_OK(fake_log_lines == 1 &&
+	     strstr(fake_log, "the agent's environment has 306 variables; hooks get "
+	            "the first 256 of them, the other 50 are dropped") != NULL,
+	     "dk_hook_init warns once: %s", fake_log);
+	base[DK_HOOK_OWN_VARS + 1] = NULL;
+	fake_log_reset();
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	T_EQ(fake_log_lines, 0, "not when all of it passes");
+	fake_environ = NULL;
+}
+
+/* Which directories an event selects: only plain Types and Actions name
+ * one, and all.d runs once. */
+static void dirs_of(const char *rec, const char *want)
+{
+	char got[3 * DK_HOOK_PATH_MAX + 4], name[DK_HOOK_PATH_MAX];
+	int d;
+
+	got[0] = '\0';
+	if (parse(rec) != DK_OK) {
+		T_OK(0, "parse %s", rec);
+		return;
+	}
+	for (d = 0; d < 3; d++) {
+		if (!dk_hook_dir_name(&ev, d, name, sizeof name))
+			strcpy(name, "-");
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", d ? " " : "", name);
+	}
+	T_OK(strcmp(got, want) == 0, "%s: %s (got %s)", rec, want, got);
+}
+
+static void dir_names(void)
+{
+	char small[8];
+
+	dirs_of("{\"Type\":\"container\",\"Action\":\"die\"}", "container.die.d container.d all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"health_status: healthy\"}",
+	        "container.health_status.d container.d all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"exec_create: sh -c a.b\"}",
+	        "container.exec_create.d container.d all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"archive-path\"}",
+	        "container.archive-path.d container.d all.d");
+	dirs_of("{\"Type\":\"dockev\",\"Action\":\"snapshot-start\"}",
+	        "dockev.snapshot-start.d dockev.d all.d");
+	dirs_of("{\"Type\":\"container.die\",\"Action\":\"\"}", "- - all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"\"}", "- container.d all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\": x\"}", "- container.d all.d");
+	dirs_of("{\"Type\":\"all\",\"Action\":\"die\"}", "all.die.d - all.d");
+	dirs_of("{\"Type\":\"all\",\"Action\":\"\"}", "- - all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"die.x\"}", "- container.d all.d");
+	dirs_of("{\"Type\":\"Container\",\"Action\":\"start\"}", "- - all.d");
+	dirs_of("{\"Type\":\"..\",\"Action\":\"start\"}", "- - all.d");
+	dirs_of("{\"Type\":\"a/b\",\"Action\":\"start\"}", "- - all.d");
+	dirs_of("{\"Type\":\"container\\u002edie\",\"Action\":\"x\"}", "- - all.d");
+	dirs_of("{\"Type\":\"container\\u0000\",\"Action\":\"start\"}", "- - all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"st art\"}", "- container.d all.d");
+	dirs_of("{\"Type\":\"container\",\"Action\":\"start\\n\"}", "- container.d all.d");
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"die\"}"), DK_OK, "event");
+	T_EQ(dk_hook_dir_name(&ev, 1, small, sizeof small), 0, "a name longer than cap: none");
+
+	/* Logged once per event, with its bytes escaped, and counted. */
+	fake_dir_names = "all.d\0container.die.d\0";
+	fake_mtime = 1;
+	dk_hook_init(&hooks, "/hooks", "h", 1000, 4, 4);
+	fake_log_reset();
+	T_EQ(parse("{\"Type\":\"container.die\",\"Action\":\"\"}"), DK_OK, "event");
+	dk_hook_event(&hooks, &ev);
+	T_OK(fake_log_lines == 1 && strstr(fake_log, "event with Type \"container.die\", "
+	     "Action \"\": not plain names ([a-z0-9_-]+), so they select no hook directory; "
+	     "only all.d runs (1 such events)"), "one line: %s", fake_log);
+	T_EQ(hooks.unnamed, 1, "counted");
+	T_EQ(dk_hook_queued(&hooks), 1, "queued for all.d");
+	T_EQ(parse("{\"Type\":\"x\\ndockev: error: forged\",\"Action\":\"\\\"q\"}"), DK_OK, "event");
+	fake_log_reset();
+	dk_hook_event(&hooks, &ev);
+	T_OK(fake_log_lines == 1 && strchr(fake_log, '\n') == fake_log + strlen(fake_log) - 1 &&
+	     strstr(fake_log, "Type \"x\\x0adockev: error: forged\", Action \"\\x22q\""),
+	     "control bytes and quotes escaped: %s", fake_log);
+	T_EQ(hooks.unnamed, 2, "counted");
+	T_EQ(parse("{\"Type\":\"container\",\"Action\":\"die\"}"), DK_OK, "event");
+	fake_log_reset();
+	dk_hook_event(&hooks, &ev);
+	T_EQ(fake_log_lines, 0, "a plain event: no line");
+	dk_hook_stop(&hooks, 0);
+	fake_dir_names = NULL;
+}
+
 static void queue(void)
 {
 	int i;
@@ -144,6 +327,9 @@ int main(void)
 {
 	recorded();
 	hostile();
+	collisions();
+	own_env();
+	dir_names();
 	queue();
 	return T_DONE();
 }

@@ -368,6 +368,33 @@ static void test_group_and_kill(void)
 	T_EQ(wait_child(pid, 5000), -SIGKILL, "trap: KILL ends it, reap says -9");
 	T_OK(gpid > 0 && wait_gone(gpid, 5000), "trap: KILL ended the grandchild");
 	dk_port_close(in);
+
+	/* The leader dies of TERM, its child ignores TERM: the group lives
+	 * on without its leader until KILL. */
+	path_of(out, sizeof out, "ign.pid");
+	snprintf(envvar, sizeof envvar, "OUT=%s", out);
+	script(sh, sizeof sh, "ign.sh",
+	       "( trap '' TERM; exec sleep 100 ) &\n"
+	       "echo $! > \"$OUT.tmp\"; mv \"$OUT.tmp\" \"$OUT\"\nwait");
+	unlink(out);
+	r = dk_port_spawn(sh, argv, envp, &pid, &in, why, sizeof why);
+	T_EQ(r, DK_OK, "ign: spawn (%s)", r ? why : "ok");
+	if (r != DK_OK)
+		return;
+	T_OK(wait_file(out, 5000), "ign: the child started");
+	gpid = slurp(out) > 0 ? strtol(buf, NULL, 10) : 0;
+	T_EQ(dk_port_group_alive(pid), 1, "ign: the group is alive");
+	dk_port_kill_group(pid, DK_KILL_TERM);
+	T_EQ(wait_child(pid, 5000), -SIGTERM, "ign: TERM ends the leader");
+	T_OK(gpid > 0 && !gone(gpid), "ign: not the child");
+	T_EQ(dk_port_group_alive(pid), 1, "ign: the group is alive without its leader");
+	dk_port_kill_group(pid, DK_KILL_KILL);
+	T_OK(gpid > 0 && wait_gone(gpid, 5000), "ign: KILL to the group ends the child");
+	/* (Not asked again: the killed child is init's zombie now, still
+	 * in the group until an init that reaps takes it.) */
+	T_EQ(dk_port_group_alive(0) + dk_port_group_alive(1) + dk_port_group_alive(-5), 0,
+	     "ign: pgid <= 1 is never alive");
+	dk_port_close(in);
 	drain_signals();
 }
 
@@ -592,6 +619,19 @@ static void test_dir_next(void)
 	T_EQ(dk_port_dir_next(p, "", name, sizeof name), 0, "dir: empty has none");
 }
 
+/* dk_port_script_open on tmpdir/sub/name; returns its result and closes
+ * the descriptor it gave. */
+static int script_open(const char *sub, const char *name)
+{
+	int fd = -7, r = dk_port_script_open(tmpdir, sub, name, &fd, why, sizeof why);
+
+	if ((r == DK_OK) != (fd >= 0))
+		printf("# script_open %s/%s: %d with fd %d\n", sub, name, r, fd);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 static void test_script_ok(void)
 {
 	char d[128], p[192], l[192];
@@ -603,49 +643,82 @@ static void test_script_ok(void)
 	snprintf(p, sizeof p, "%s/ok", d);
 	put_file(p, "#!/bin/sh\n", 0755);
 
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_OK, "script: ok (%s)", why);
+	T_EQ(script_open("hooks.d", "ok"), DK_OK, "script: ok (%s)", why);
 	chmod(p, 0775);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM, "script: g+w refused");
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM, "script: g+w refused");
 	T_OK(strcmp(why, "writable by group or others") == 0, "script: '%s'", why);
 	chmod(p, 0757);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM, "script: o+w refused");
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM, "script: o+w refused");
 	T_OK(strcmp(why, "writable by group or others") == 0, "script: '%s'", why);
 	chmod(p, 0644);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
 	     "script: no x bit refused");
 	T_OK(strcmp(why, "not executable") == 0, "script: '%s'", why);
 	chmod(p, 0700);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_OK,
+	T_EQ(script_open("hooks.d", "ok"), DK_OK,
 	     "script: owner-only x is enough for the owner");
 
 	chmod(d, 0757);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
 	     "script: directory o+w refused");
 	T_OK(strcmp(why, "directory writable by group or others") == 0,
 	     "script: '%s'", why);
 	chmod(d, 0775);
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
 	     "script: directory g+w refused");
 	chmod(d, 0755);
 
+	/* The hooks directory itself: the same rules. */
+	chmod(tmpdir, 0777);
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
+	     "script: hooks directory o+w refused");
+	T_OK(strcmp(why, "hooks directory writable by group or others") == 0,
+	     "script: '%s'", why);
+	chmod(tmpdir, 0775);
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
+	     "script: hooks directory g+w refused");
+	chmod(tmpdir, 0755);
+
 	snprintf(p, sizeof p, "%s/sub", d);
 	mkdir(p, 0755);
-	T_EQ(dk_port_script_ok(d, "sub", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "sub"), DK_ERR_PARAM,
 	     "script: a directory refused");
 	T_OK(strcmp(why, "not a regular file") == 0, "script: '%s'", why);
 
 	snprintf(l, sizeof l, "%s/link", d);
 	snprintf(p, sizeof p, "%s/ok", d);
 	T_EQ(symlink(p, l), 0, "script: make a symlink to ok");
-	T_EQ(dk_port_script_ok(d, "link", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "link"), DK_ERR_PARAM,
 	     "script: a symlink refused");
 	T_OK(strcmp(why, "is a symbolic link") == 0, "script: '%s'", why);
 
-	T_EQ(dk_port_script_ok(d, "missing", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "missing"), DK_ERR_PARAM,
 	     "script: missing refused");
 	T_OK(strcmp(why, "No such file or directory") == 0, "script: '%s'", why);
-	T_EQ(dk_port_script_ok(d, "../hooks.d/ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "../hooks.d/ok"), DK_ERR_PARAM,
 	     "script: a name with a slash refused ('%s')", why);
+	T_EQ(script_open("../x", "ok"), DK_ERR_PARAM,
+	     "script: a directory name with a slash refused ('%s')", why);
+	T_EQ(script_open("..", "ok"), DK_ERR_PARAM, "script: .. refused ('%s')", why);
+	T_EQ(script_open("nodir.d", "ok"), DK_ERR_PARAM, "script: missing directory refused");
+	T_OK(strcmp(why, "directory: No such file or directory") == 0, "script: '%s'", why);
+
+	/* A *.d that is a symbolic link: its target is checked. */
+	path_of(p, sizeof p, "elsewhere");
+	mkdir(p, 0755);
+	chmod(p, 0755);
+	path_of(l, sizeof l, "elsewhere/ok");
+	put_file(l, "#!/bin/sh\n", 0755);
+	path_of(l, sizeof l, "linked.d");
+	T_EQ(symlink(p, l), 0, "script: linked.d -> elsewhere");
+	T_EQ(script_open("linked.d", "ok"), DK_OK,
+	     "script: a symlinked *.d whose target passes is used (%s)", why);
+	chmod(p, 0777);
+	T_EQ(script_open("linked.d", "ok"), DK_ERR_PARAM,
+	     "script: a symlinked *.d whose target is o+w refused");
+	T_OK(strcmp(why, "directory writable by group or others") == 0,
+	     "script: '%s'", why);
+	chmod(p, 0755);
 
 	if (!root) {
 		T_OK(1, "# SKIP owner checks need root");
@@ -654,17 +727,115 @@ static void test_script_ok(void)
 	}
 	snprintf(p, sizeof p, "%s/ok", d);
 	T_EQ(chown(p, 1000, 1000), 0, "script: chown 1000 the script");
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
 	     "script: owned by someone else refused");
 	T_OK(strcmp(why, "owned by uid 1000, not root or the agent's user") == 0,
 	     "script: '%s'", why);
 	T_EQ(chown(p, 0, 0), 0, "script: chown back");
 	T_EQ(chown(d, 1000, 1000), 0, "script: chown 1000 the directory");
-	T_EQ(dk_port_script_ok(d, "ok", why, sizeof why), DK_ERR_PARAM,
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
 	     "script: directory owned by someone else refused");
 	T_OK(strcmp(why, "directory owned by uid 1000, not root or the agent's "
 	                 "user") == 0, "script: '%s'", why);
 	chown(d, 0, 0);
+	T_EQ(chown(tmpdir, 1000, 1000), 0, "script: chown 1000 the hooks directory");
+	T_EQ(script_open("hooks.d", "ok"), DK_ERR_PARAM,
+	     "script: hooks directory owned by someone else refused");
+	T_OK(strcmp(why, "hooks directory owned by uid 1000, not root or the "
+	                 "agent's user") == 0, "script: '%s'", why);
+	chown(tmpdir, 0, 0);
+	path_of(p, sizeof p, "elsewhere");
+	T_EQ(chown(p, 1000, 1000), 0, "script: chown 1000 the symlinked *.d's target");
+	T_EQ(script_open("linked.d", "ok"), DK_ERR_PARAM,
+	     "script: a symlinked *.d whose target is someone else's refused ('%s')", why);
+	chown(p, 0, 0);
+}
+
+static void test_hooks_dir_stat(void)
+{
+	char d[128], p[192];
+	int64_t m = -9;
+
+	path_of(d, sizeof d, "hroot");
+	mkdir(d, 0755);
+	chmod(d, 0755);
+	T_EQ(dk_port_hooks_dir_stat(d, &m, why, sizeof why), DK_OK, "root: ok (%s)", why);
+	T_EQ(m, dk_port_mtime(d), "root: its mtime");
+	chmod(d, 0757);
+	T_EQ(dk_port_hooks_dir_stat(d, &m, why, sizeof why), DK_ERR_PARAM, "root: o+w refused");
+	T_OK(strcmp(why, "writable by group or others") == 0, "root: '%s'", why);
+	chmod(d, 0775);
+	T_EQ(dk_port_hooks_dir_stat(d, NULL, why, sizeof why), DK_ERR_PARAM, "root: g+w refused");
+	chmod(d, 01777);
+	T_EQ(dk_port_hooks_dir_stat(d, NULL, why, sizeof why), DK_ERR_PARAM,
+	     "root: sticky and o+w (as /tmp) refused");
+	chmod(d, 0755);
+	path_of(p, sizeof p, "hroot-link");
+	T_EQ(symlink(d, p), 0, "root: a symlink to it");
+	T_EQ(dk_port_hooks_dir_stat(p, NULL, why, sizeof why), DK_OK,
+	     "root: given through a symlink, the directory is what counts");
+	path_of(p, sizeof p, "hroot-file");
+	put_file(p, "", 0644);
+	T_EQ(dk_port_hooks_dir_stat(p, NULL, why, sizeof why), DK_ERR_PARAM, "root: a file refused");
+	T_OK(strcmp(why, "not a directory") == 0, "root: '%s'", why);
+	path_of(p, sizeof p, "hroot-missing");
+	m = -9;
+	T_EQ(dk_port_hooks_dir_stat(p, &m, why, sizeof why), DK_ERR_IO, "root: missing is DK_ERR_IO");
+	T_OK(strcmp(why, "No such file or directory") == 0 && m == -9, "root: '%s'", why);
+	if (geteuid() == 0) {
+		chown(d, 1000, 1000);
+		T_EQ(dk_port_hooks_dir_stat(d, NULL, why, sizeof why), DK_ERR_PARAM,
+		     "root: someone else's refused");
+		T_OK(strcmp(why, "owned by uid 1000, not root or the agent's user") == 0,
+		     "root: '%s'", why);
+		chown(d, 0, 0);
+	} else {
+		T_OK(1, "# SKIP owner checks need root");
+		T_OK(1, "# SKIP owner checks need root");
+	}
+}
+
+/* What was checked runs: the *.d is swapped for another between
+ * dk_port_script_open and the spawn, and the checked script still runs,
+ * in its directory, a #! script too. */
+static void test_spawn_at(void)
+{
+	char d[128], moved[128], p[192], out[128], envvar[160];
+	char *argv[] = { "whole-path", "a", NULL };
+	char *envp[] = { envvar, NULL };
+	int fd = -1, pid = -1, in = -1, r;
+	long got;
+
+	path_of(d, sizeof d, "swap.d");
+	path_of(moved, sizeof moved, "swap.d.checked");
+	path_of(out, sizeof out, "swap.out");
+	snprintf(envvar, sizeof envvar, "OUT=%s", out);
+	mkdir(d, 0755);
+	chmod(d, 0755);
+	snprintf(p, sizeof p, "%s/run", d);
+	put_file(p, "#!/bin/sh\necho \"checked $0 $1 $(pwd)\" >\"$OUT\"\n", 0755);
+	r = dk_port_script_open(tmpdir, "swap.d", "run", &fd, why, sizeof why);
+	T_EQ(r, DK_OK, "spawn_at: checked (%s)", why);
+	if (r != DK_OK)
+		return;
+	T_OK(fcntl(fd, F_GETFD) & FD_CLOEXEC, "spawn_at: its descriptor is close-on-exec");
+	/* Swap: the checked directory moves away, another takes its name. */
+	T_EQ(rename(d, moved), 0, "spawn_at: the checked swap.d renamed away");
+	mkdir(d, 0755);
+	snprintf(p, sizeof p, "%s/run", d);
+	put_file(p, "#!/bin/sh\necho swapped >\"$OUT\"\n", 0755);
+	r = dk_port_spawn_at(fd, "./run", argv, envp, &pid, &in, why, sizeof why);
+	close(fd);
+	T_EQ(r, DK_OK, "spawn_at: spawn (%s)", r ? why : "ok");
+	if (r != DK_OK)
+		return;
+	dk_port_close(in);
+	T_EQ(wait_child(pid, 5000), 0, "spawn_at: exits 0");
+	got = slurp(out);
+	snprintf(p, sizeof p, "checked ./run a %s\n", moved);
+	T_STR(buf, got > 0 ? (size_t)got : 0, p,
+	      "spawn_at: the checked script ran (not the swapped one), in its directory, $0 ./run");
+	drain_signals();
 }
 
 static void test_mtime(void)
@@ -724,6 +895,8 @@ int main(void)
 	test_poll();
 	test_dir_next();
 	test_script_ok();
+	test_hooks_dir_stat();
+	test_spawn_at();
 	test_mtime();
 	test_environ();
 	T_EQ(count_fds(), fds0, "no fd of ours left open");

@@ -1,6 +1,7 @@
 /* fuzz_hookenv.c - the hook environment builder over any event the
  * decoder accepts: every variable it makes is NAME=VALUE, NUL-terminated,
- * inside its buffer, and the list is NULL-terminated within its bound. */
+ * inside its buffer, each name once, and the list is NULL-terminated
+ * within its bound. */
 #include <string.h>
 #include "fuzz.h"
 #include "config.h"
@@ -15,7 +16,7 @@ static char *base[] = { "PATH=/usr/bin:/bin", "DOCKEV_NAME=stale",
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int n, i;
+	int n, i, j;
 
 	if (dk_event_parse(&ev, (const char *)data, size) != DK_OK)
 		return 0;
@@ -33,6 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (mine && strncmp(v, "DOCKEV_", 7) != 0)
 			__builtin_trap();
+		/* One name, one value. */
+		for (j = 0; j < i; j++) {
+			size_t a = strcspn(v, "="), b = strcspn(env.vars[j], "=");
+			if (a == b && memcmp(v, env.vars[j], a) == 0)
+				__builtin_trap();
+		}
 	}
 	return 0;
 }

@@ -210,7 +210,7 @@ HCMD="; touch ${P}5 || touch ${P}6 && echo =x"
 HUGE=$(head -c 10240 /dev/zero | tr '\0' A)
 {
 	cat "$EX"
-	ev container die "$CRASH" '"a-b/c.d":"v","com.docker.compose.project":"proj","dockev.restart":"true","exitCode":"3","image":"img:1","name":"crash","UPPER.lower":"x"' 1795792700000000000
+	ev container die "$CRASH" '"EXITCODE":"0","a-b/c.d":"v","com.docker.compose.project":"proj","com_docker_compose_project":"evil","dockev.restart":"true","exitCode":"3","exitcode":"1","image":"img:1","name":"crash","UPPER.lower":"x"' 1795792700000000000
 	ev container create "$HID" "\"image\":\"img\\\"q'1\",\"name\":\"$HNAME_JSON\",\"com.example.cmd\":\"$HCMD\",\"key=with=equals\":\"v=w\",\"esc\":\"back\\\\slash \\/ \\u00e9 \\ud83d\\ude00\",\"nulvalue\":\"before\\u0000after\",\"hugevalue\":\"$HUGE\"" 1795792701000000000
 } >"$T/ev1"
 NEV=$(lines "$T/ev1")
@@ -281,7 +281,7 @@ env_is "$d" "volume mount: read/write -> READ_WRITE, empty attribute kept, no na
 argv_is "$d" "volume mount: argv" volume mount vol2
 
 d=$(capdir '"timeNano":1795792700000000000')
-env_is "$d" "crafted die: exitCode 3 -> DOCKEV_ATTR_EXITCODE=3, dotted and odd keys mapped" \
+env_is "$d" "crafted die: exitCode 3 -> DOCKEV_ATTR_EXITCODE=3 once (not the labels EXITCODE, exitcode), dotted and odd keys mapped, the compose label once" \
 	DOCKEV_TYPE=container DOCKEV_ACTION=die DOCKEV_ACTION_DETAIL= DOCKEV_ID=$CRASH \
 	DOCKEV_NAME=crash DOCKEV_IMAGE=img:1 DOCKEV_SCOPE=local DOCKEV_TIME=1795792700 \
 	DOCKEV_TIME_NANO=1795792700000000000 DOCKEV_HOST="$SOCKURL" \
@@ -324,7 +324,7 @@ is "$(cat "$T/got")" "container.die.d/10-a start,container.die.d/10-a end,contai
 	"T.A.d, then T.d, then all.d; by name; one after another"
 is "$(grep -c ' container.d/10-d start' "$CAP/order")" "$(grep -c '"Type":"container"' "$T/ev1")" \
 	"container.d runs for every container event"
-is "$(grep -c ' all.d/10-e start' "$CAP/order")" $((NEV + 1)) "all.d runs for every event, dockev connect's too"
+is "$(grep -c ' all.d/10-e start' "$CAP/order")" $((NEV + 2)) "all.d runs for every event, dockev connect's and (on the clean stop) disconnect's too"
 is "$(ls "$CAP" | grep -c '^ran\.\(10-a~\|10-a\.dpkg-old\|\.hidden\|x\.sh\|has space\)$')" 0 \
 	"backup and odd names (x~, x.dpkg-old, .hidden, x.sh, 'has space') never run"
 
@@ -437,6 +437,76 @@ wait_for 20 test -s "$CAP/pids.tmo3"; ok $? "a hook that never ends started"
 agent_stop; is $? 0 "SIGTERM with a hook that outlives --hook-timeout: exit 0"
 # shellcheck disable=SC2046
 wait_for 5 all_gone $(cat "$CAP/pids.tmo3"); ok $? "... and neither the hook nor its child remains"
+
+# Issue 14, defect 16: on SIGTERM the agent's own dockev disconnect was
+# queued and then dropped with the engine's queued events: a disconnect
+# hook never ran on a clean stop.
+H16=$T/h16
+hook "$H16/dockev.disconnect.d/10-bye" 'echo "$DOCKEV_ATTR_REASON" >"$CAP/bye"; exit 0'
+hook "$H16/container.start.d/10-slow" 'touch "$CAP/slow16.$DOCKEV_ID"; sleep 2; exit 0'
+ev container start q1 '"name":"q1"' 1795793250000000000 >"$T/ev16"
+ev container start q1 '"name":"q1"' 1795793250000000001 >>"$T/ev16"
+fake_start -e "$T/ev16"
+agent_start --hooks "$H16"
+wait_for 20 test -e "$CAP/slow16.q1"; ok $? "a slow hook runs, another of the same actor waits"
+agent_stop; is $? 0 "SIGTERM: exit 0"
+[ "$(cat "$CAP/bye" 2>/dev/null)" = stopping ]; ok $? "the dockev disconnect hook ran on the clean stop (reason: stopping)"
+grep -q 'the hooks of 1 queued events will not run' "$T/err"; ok $? "... while the engine's queued event was dropped"
+
+# ---- a group whose leader dies on SIGTERM while a child ignores it ----------
+# The leader (sh) dies of the timeout's SIGTERM; its child ignores TERM and
+# must still get the KILL after the grace, also when the agent is stopping.
+IGNCHILD='( trap "" TERM; exec sleep 1000 ) &
+echo "$!" >"$CAP/ign.tmp.$DOCKEV_ID"; mv "$CAP/ign.tmp.$DOCKEV_ID" "$CAP/ign.$DOCKEV_ID"
+wait'
+H6=$T/h6
+hook "$H6/container.start.d/10-ign" "$IGNCHILD"
+hook "$H6/container.stop.d/10-after" 'echo "$DOCKEV_ID" >>"$CAP/after6"; exit 0'
+{
+	ev container start ign1 '"name":"ign1"' 1795793250000000000
+	ev container stop ign1 '"name":"ign1"' 1795793250000000001
+} >"$T/ev6b"
+fake_start -e "$T/ev6b"
+agent_start --hooks "$H6" --hook-timeout 1s
+wait_for 20 test -s "$CAP/ign.ign1"; ok $? "a hook whose child ignores SIGTERM started"
+c6=$(cat "$CAP/ign.ign1" 2>/dev/null)
+wait_for 15 gone "$c6"; ok $? "at its timeout the child that ignored SIGTERM is killed too (after the grace)"
+wait_for 10 test -s "$CAP/after6"; ok $? "the actor's next event's hook runs after that"
+is "$(grep -c 'container.start.d/10-ign for container start ign1 timed out' "$T/err")" 1 "logged once as timed out"
+agent_stop; is $? 0 "exit 0"
+kill -KILL "$c6" 2>/dev/null
+
+# The same while the agent stops: it exits only once the group was killed.
+ev container start ign2 '"name":"ign2"' 1795793260000000000 >"$T/ev6c"
+fake_start -e "$T/ev6c"
+agent_start --hooks "$H6" --hook-timeout 1s
+wait_for 20 test -s "$CAP/ign.ign2"; ok $? "started again"
+c6=$(cat "$CAP/ign.ign2" 2>/dev/null)
+agent_stop; is $? 0 "one SIGTERM while it runs: exit 0"
+wait_for 5 gone "$c6"; ok $? "... and the child that ignored SIGTERM did not outlive the agent"
+kill -KILL "$c6" 2>/dev/null
+
+# A second SIGTERM kills the running hooks: logged as killed at stop.
+hook "$H6/container.start.d/10-ign" "$HANG"
+{	# the stop waits behind the start (one actor): dropped at the stop, logged
+	ev container start ign3 '"name":"ign3"' 1795793270000000000
+	ev container stop ign3 '"name":"ign3"' 1795793270000000001
+} >"$T/ev6d"
+fake_start -e "$T/ev6d"
+agent_start --hooks "$H6"
+wait_for 20 test -s "$CAP/pids.ign3"; ok $? "a hook that never ends started (30 s timeout)"
+# Two SIGTERMs sent at once may arrive as one: the second only once the
+# first was taken (it dropped the queued event and said so).
+kill -TERM "$AG"
+wait_for 20 grep -q 'stopping: the hooks of 1 queued events will not run' "$T/err"
+ok $? "the first SIGTERM taken"
+kill -TERM "$AG"
+wait_for 20 gone "$AG"; wait "$AG"; is $? 0 "a second SIGTERM: exit 0"
+AG=
+# shellcheck disable=SC2046
+wait_for 5 all_gone $(cat "$CAP/pids.ign3"); ok $? "... with the hook and its children killed"
+grep -q 'container.start.d/10-ign for container start ign3 killed at stop' "$T/err"; ok $? "logged as killed at stop"
+! grep -q 'timed out' "$T/err"; ok $? "... not as timed out"
 
 # ---- changes in DIR take effect without a restart --------------------------
 H7=$T/h7
@@ -651,6 +721,107 @@ agent_stop; is $? 0 "exit 0"
 is "$(cat "$T/docker.log")" "DOCKER_HOST=$SOCKURL start $A" "via the agent: one restart, of the labelled container, on the agent's engine"
 json_has "$T/curl.body" container "$(printf 'we"b \\ q\n2')"; ok $? "via the agent: the notification names the container"
 grep -q '^-t|dockev|--|container die web|$' "$T/logger.log"; ok $? "via the agent: a syslog line per event"
+
+# ---- the hooks directory itself must be safe ------------------------------
+# A world-writable DIR lets anyone plant container.d -> a directory of
+# programs that then run as the agent: refused at start, exit 1, one line.
+H13=$T/h13
+mkdir "$H13" "$T/planted"; chmod 755 "$T/planted"
+hook "$T/planted/10-planted" 'touch "$CAP/ran.planted"; exit 0'
+ln -s "$T/planted" "$H13/container.d"
+chmod 777 "$H13"
+ev container start pl1 '"name":"pl1"' 1795793480000000000 >"$T/ev13"
+fake_start -e "$T/ev13"
+dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL --hooks "$H13" >"$T/out" 2>"$T/err"
+is $? 1 "--hooks DIR writable by others: exit 1 (configuration)"
+is "$(grep -c "hooks $H13: writable by group or others" "$T/err")" 1 "... with one line saying why"
+is "$(grep -c '^dockev: ' "$T/err")" 1 "... and no other line of the agent's"	# (valgrind adds its own)
+[ ! -e "$CAP/ran.planted" ]; ok $? "... and the planted container.d never ran"
+chmod 775 "$H13"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+is $? 1 "--hooks DIR writable by its group: exit 1"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$H13"; chown 65534 "$H13"
+	dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+	is $? 1 "--hooks DIR owned by someone else: exit 1"
+	grep -q "hooks $H13: owned by uid 65534, not root or the agent's user" "$T/err"; ok $? "... saying so"
+	chown 0 "$H13"
+fi
+chmod 755 "$H13"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+is $? 0 "a safe DIR, container.d a symlink to a safe directory: runs"
+[ -e "$CAP/ran.planted" ]; ok $? "... and uses it"
+rm -f "$CAP/ran.planted"
+chmod 757 "$T/planted"
+dockev -H "unix://$SOCK" --since 0 --until $UNTIL --hooks "$H13" >/dev/null 2>"$T/err"
+[ ! -e "$CAP/ran.planted" ] && grep -q "10-planted refused: directory writable by group or others" "$T/err"
+ok $? "container.d a symlink to a directory writable by others: its scripts are refused, with a line"
+chmod 755 "$T/planted"
+
+# DIR going bad while the agent runs: the hooks of each event skipped, each
+# with one line; once it is fixed, they run again.
+rm -f "$CAP/ran.planted"
+fake_start -e "$T/ev13"
+agent_start --hooks "$H13" --backoff 10ms:20ms
+wait_for 20 test -e "$CAP/ran.planted"; ok $? "the hook runs"
+wait_for 20 no_children "$AG"
+rm -f "$CAP/ran.planted"
+chmod 777 "$H13"
+ev container start pl2 '"name":"pl2"' 1795793480000000001 >>"$T/ev13"
+fake_start -e "$T/ev13"		# a new stream: pl2 comes
+wait_for 20 grep -q "skipped the hooks of container start pl2" "$T/err"
+ok $? "DIR made world-writable while running: the next event's hooks are skipped, with a line"
+grep -q "hooks directory $H13 writable by group or others: skipped the hooks of container start pl2" "$T/err"
+ok $? "... saying why"
+[ ! -e "$CAP/ran.planted" ]; ok $? "... and did not run"
+chmod 755 "$H13"
+ev container start pl3 '"name":"pl3"' 1795793480000000002 >>"$T/ev13"
+fake_start -e "$T/ev13"
+wait_for 20 test -e "$CAP/ran.planted"; ok $? "fixed: the next event's hooks run again"
+agent_stop; is $? 0 "exit 0"
+
+# ---- Types and Actions that are not plain names select no directory ------
+H12=$T/h12
+hook "$H12/all.d/10-all" 'echo "$DOCKEV_ID" >>"$CAP/all12"; exit 0'
+hook "$H12/all.die.d/10-alldie" 'echo "$DOCKEV_ID" >>"$CAP/alldie12"; exit 0'
+hook "$H12/container.die.d/10-die" 'echo "$DOCKEV_ID" >>"$CAP/die12"; exit 0'
+{
+	ev all die typeall '"name":"a"' 1795793450000000000
+	ev container.die '' dotted '"name":"b"' 1795793450000000001
+	ev container die plain '"name":"c"' 1795793450000000002
+} >"$T/ev12"
+fake_start -e "$T/ev12"
+agent_start --hooks "$H12"
+# all.d runs last: done when it ran for the three events and dockev connect.
+wait_for 20 sh -c "[ \$(cat '$CAP/all12' 2>/dev/null | wc -l) -ge 4 ]"; ok $? "all.d ran for every event"
+wait_for 20 no_children "$AG"
+agent_stop; is $? 0 "exit 0"
+is "$(grep -c '^typeall$' "$CAP/all12")" 1 "Type all: all.d runs once, not also as its T.d"
+is "$(cat "$CAP/alldie12" 2>/dev/null)" typeall "Type all, Action die: all.die.d runs"
+is "$(tr '\n' ' ' <"$CAP/die12")" "plain " "Type container.die with an empty Action does not run container.die.d"
+is "$(grep -c 'not plain names' "$T/err")" 1 "... and says so in one line"
+grep -q 'event with Type "container.die", Action "": not plain names' "$T/err"; ok $? "... naming the event's Type and Action"
+
+# ---- an agent environment longer than hooks get: a warning, not silence ----
+H11=$T/h11
+# (CAP and PATH may be among the dropped: the hook names its paths itself.)
+hook "$H11/container.d/10-own" "/usr/bin/env | /bin/grep -c '^MANYVAR_' >'$CAP/own11'; echo \"\$DOCKEV_ID\" >'$CAP/id11'; exit 0"
+ev container start own11 '"name":"own11"' 1795793500000000000 >"$T/ev11"
+fake_start -e "$T/ev11"
+# 300 more variables: with what the test runs with, more than the 256 kept.
+(
+	i=0; while [ $i -lt 300 ]; do export "MANYVAR_$i=$i"; i=$((i + 1)); done
+	exec $WRAP "$DOCKEV" -H "unix://$SOCK" --json --since 0 --hooks "$H11" >"$T/out" 2>"$T/err"
+) &
+AG=$!
+wait_for 20 test -s "$CAP/id11"; ok $? "with 300 more variables, the hook still runs"
+is "$(cat "$CAP/id11" 2>/dev/null)" own11 "... with the event's variables"
+grep -q "warning: the agent's environment has [0-9]* variables; hooks get the first 256 of them, the other [0-9]* are dropped" "$T/err"
+ok $? "one warning says how many of the agent's variables are dropped"
+is "$(grep -c "agent's environment has" "$T/err")" 1 "... once, at start"
+n11=$(cat "$CAP/own11" 2>/dev/null); [ "${n11:-0}" -gt 0 ] && [ "$n11" -lt 300 ]
+ok $? "the hook got some of them, not all ($n11 of 300)"
+agent_stop; is $? 0 "exit 0"
 
 is "$(ls "$T" | grep -c pwned)" 0 "nothing anywhere ran event data (no pwned file)"
 done_testing
