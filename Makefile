@@ -28,7 +28,7 @@ endif
 # run the `deps` target). Not for buildroot (a CC path given: its toolchain
 # and sysroot are its own); CROSS_COMPILE set to one of Debian's cross
 # compilers installs it (tools/cross/deps).
-DEPS_FULL_GOALS = test check-notls check-mbedtls3 check-engine check-engine-tls \
+DEPS_FULL_GOALS = test check-man check-notls check-mbedtls3 check-engine check-engine-tls \
 	check-faults check-halfopen
 DEPS_BUILD_GOALS = demo soak bench size deb check-deb
 DEPS_NATIVE = $(and $(if $(CROSS_COMPILE),,y),$(filter cc gcc gcc-% clang clang-%,$(CC)))
@@ -194,6 +194,7 @@ check: deps
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
 	$(MAKE) check-mbedtls3
+	$(MAKE) check-man
 
 # mbedTLS 3.x (as buildroot ships it) next to Debian's 2.28: the agent
 # built against 3.6 from Debian's next release (static libraries), its TLS
@@ -276,6 +277,12 @@ install: $(BIN)
 
 clean:
 	rm -rf build
+
+# dockev(8), tools/man/dockev.8: mandoc -Tlint clean, and every option of
+# the built agent's --help in it (tools/man/man.t; a second or two).
+.PHONY: check-man
+check-man: $(BIN)
+	BUILD=$(BUILD) tools/runtests tools/man/man.t
 
 FORCE:
 
