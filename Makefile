@@ -278,6 +278,19 @@ install: $(BIN)
 clean:
 	rm -rf build
 
+# Debian packages (tools/debian/build): build/deb/dockev_VERSION_ARCH.deb
+# for amd64, armhf and arm64, cross-built with check-cross's compilers.
+# check-deb: lintian, then the amd64 one installed, used, removed and
+# purged on this machine, the ARM agents run under qemu (tools/debian/deb.t;
+# root). DEB_ARCHS=amd64 builds one.
+DEB_ARCHS ?= amd64 armhf arm64
+.PHONY: deb check-deb
+deb:
+	tools/debian/build $(DEB_ARCHS)
+check-deb: deb $(BIN) $(BUILD)/fakeengine
+	tools/debian/deps
+	BUILD=$(BUILD) tools/runtests tools/debian/deb.t
+
 # dockev(8), tools/man/dockev.8: mandoc -Tlint clean, and every option of
 # the built agent's --help in it (tools/man/man.t; a second or two).
 .PHONY: check-man
