@@ -286,9 +286,9 @@ clean:
 DEB_ARCHS ?= amd64 armhf arm64
 .PHONY: deb check-deb
 deb:
+	tools/debian/deps
 	tools/debian/build $(DEB_ARCHS)
 check-deb: deb $(BIN) $(BUILD)/fakeengine
-	tools/debian/deps
 	BUILD=$(BUILD) tools/runtests tools/debian/deb.t
 
 # dockev(8), tools/man/dockev.8: mandoc -Tlint clean, and every option of
