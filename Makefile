@@ -19,6 +19,41 @@ endif
 ifeq ($(origin AR),default)
 AR = $(CROSS_COMPILE)ar
 endif
+# Each goal the README shows works as the first command on a fresh Debian
+# 12 machine: tools/deps installs what it needs (as root; else it names the
+# packages) before anything is built. It runs here, at parse time, so that
+# TLS's default below sees the mbedTLS it installed. `build`: what building
+# the agent needs, for a native `make`, `make install`, `make demo`...;
+# the full set for the test goals (`make check` and the hardening targets
+# run the `deps` target). Not for buildroot (a CC path given: its toolchain
+# and sysroot are its own); CROSS_COMPILE set to one of Debian's cross
+# compilers installs it (tools/cross/deps).
+DEPS_FULL_GOALS = test check-man check-notls check-mbedtls3 check-engine check-engine-tls \
+	check-faults check-halfopen
+DEPS_BUILD_GOALS = demo soak bench size deb check-deb
+DEPS_NATIVE = $(and $(if $(CROSS_COMPILE),,y),$(filter cc gcc gcc-% clang clang-%,$(CC)))
+DEPS_MODE = $(if $(filter $(DEPS_FULL_GOALS),$(MAKECMDGOALS)),all,$(if $(or \
+	$(filter $(DEPS_BUILD_GOALS),$(MAKECMDGOALS)),$(if $(filter-out all install,$(MAKECMDGOALS)),,$(DEPS_NATIVE))),build))
+# Debian's own cross compilers (README, Cross-compiling): tools/cross/deps.
+DEPS_CROSS = $(if $(filter default,$(origin CC)),$(if $(filter-out all install,$(MAKECMDGOALS)),,$(patsubst \
+	arm-linux-gnueabihf-,armhf,$(patsubst aarch64-linux-gnu-,arm64,$(filter \
+	arm-linux-gnueabihf- aarch64-linux-gnu-,$(CROSS_COMPILE))))))
+ifneq ($(DEPS_CROSS),)
+ifeq ($(findstring n,$(filter-out -% %=%,$(firstword $(MAKEFLAGS)))),)
+ifneq ($(shell tools/cross/deps $(DEPS_CROSS) >&2; echo $$?),0)
+$(error tools/cross/deps $(DEPS_CROSS) failed: see above)
+endif
+endif
+endif
+# Not under make -n (tools/cross probes the Makefile so).
+ifeq ($(if $(DEPS_MODE),$(findstring n,$(filter-out -% %=%,$(firstword $(MAKEFLAGS)))),n),)
+DEPS_RC := $(shell DK_CC='$(CC)' DK_TLS='$(if $(filter command% environment%,$(origin TLS)),$(TLS),mbedtls)' \
+	JSMN_INCLUDE='$(JSMN_INCLUDE)' MBEDTLS_INCLUDE='$(MBEDTLS_INCLUDE)' tools/deps $(DEPS_MODE) >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error tools/deps $(DEPS_MODE) failed: see above)
+endif
+endif
+
 # TLS: mbedtls where its headers are found (MBEDTLS_INCLUDE, default the
 # system's), else none; cross builds (buildroot) say TLS= explicitly.
 MBEDTLS_INCLUDE ?= /usr/include
@@ -159,6 +194,7 @@ check: deps
 	$(MAKE) BUILD=build/vg OPT="-O1" \
 		WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --track-fds=yes" test
 	$(MAKE) check-mbedtls3
+	$(MAKE) check-man
 
 # mbedTLS 3.x (as buildroot ships it) next to Debian's 2.28: the agent
 # built against 3.6 from Debian's next release (static libraries), its TLS
@@ -245,6 +281,25 @@ install: $(BIN)
 
 clean:
 	rm -rf build
+
+# Debian packages (tools/debian/build): build/deb/dockev_VERSION_ARCH.deb
+# for amd64, armhf and arm64, cross-built with check-cross's compilers.
+# check-deb: lintian, then the amd64 one installed, used, removed and
+# purged on this machine, the ARM agents run under qemu (tools/debian/deb.t;
+# root). DEB_ARCHS=amd64 builds one.
+DEB_ARCHS ?= amd64 armhf arm64
+.PHONY: deb check-deb
+deb:
+	tools/debian/deps
+	tools/debian/build $(DEB_ARCHS)
+check-deb: deb $(BIN) $(BUILD)/fakeengine
+	BUILD=$(BUILD) tools/runtests tools/debian/deb.t
+
+# dockev(8), tools/man/dockev.8: mandoc -Tlint clean, and every option of
+# the built agent's --help in it (tools/man/man.t; a second or two).
+.PHONY: check-man
+check-man: $(BIN)
+	BUILD=$(BUILD) tools/runtests tools/man/man.t
 
 FORCE:
 
