@@ -166,17 +166,12 @@ int dk_port_script_ok(const char *dir, const char *name, char *why,
 
 /* ---- the --state file --------------------------------------------------- */
 
-long dk_port_file_read(const char *path, char *buf, size_t cap)
+/* A regular file's whole content from an open fd: the byte count, or
+ * DK_ERR_NOSPACE past cap, or DK_ERR_IO. Closes fd. */
+static long read_whole(int fd, char *buf, size_t cap)
 {
 	size_t have = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		dk_port_set_err(errno, NULL);
-		return DK_ERR_IO;
-	}
 	for (;;) {
 		char extra;
 		ssize_t n = have < cap ? read(fd, buf + have, cap - have)
@@ -200,6 +195,19 @@ long dk_port_file_read(const char *path, char *buf, size_t cap)
 	return (long)have;
 }
 
+long dk_port_file_read(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	return read_whole(fd, buf, cap);
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -212,6 +220,41 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* A temporary file left by a crash of ours may be removed: a regular file
+ * with one link, owned by our user. Anything else at that name (a symlink
+ * or a hard link planted by someone who can write the directory) is left
+ * alone, and the write fails with a line that says so. */
+static int stale_ours(const char *tmp)
+{
+	struct stat st;
+
+	return lstat(tmp, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_nlink == 1 && st.st_uid == geteuid();
+}
+
+/* O_EXCL: the temporary file is always one we just created, never
+ * something planted at its name (with O_CREAT, O_EXCL fails on a symlink
+ * too, whatever it points at; O_NOFOLLOW says it again). */
+static int create_tmp(const char *tmp)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, flags, 0644);
+
+	if (fd < 0 && errno == EEXIST && stale_ours(tmp) && unlink(tmp) == 0)
+		fd = open(tmp, flags, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST || errno == ELOOP) {
+			char why[PATH_MAX + 64];
+			snprintf(why, sizeof why, "%s exists and is not a stale "
+			         "file of ours: not touched, remove it", tmp);
+			dk_port_set_err(0, why);
+		} else {
+			dk_port_set_err(errno, NULL);
+		}
+	}
+	return fd;
 }
 
 /* The classic replace: the rename is the commit point. The directory's
@@ -228,11 +271,9 @@ int dk_port_file_replace(const char *path, const void *buf, size_t len)
 		dk_port_set_err(ENAMETOOLONG, NULL);
 		return DK_ERR_IO;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		dk_port_set_err(errno, NULL);
+	fd = create_tmp(tmp);
+	if (fd < 0)
 		return DK_ERR_IO;
-	}
 	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
 		e = errno;
 		close(fd);

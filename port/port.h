@@ -202,8 +202,12 @@ long dk_port_file_read(const char *path, char *buf, size_t cap);
 /* Replace path's content with buf[0..len) atomically: written to a
  * temporary file beside it (path + ".tmp"), fsync'ed, renamed over path,
  * and the directory fsync'ed, so a crash or power cut leaves the old
- * content or the new, never a mix. Returns DK_OK, or DK_ERR_IO
- * (dk_port_errstr says why; the temporary file is removed). */
+ * content or the new, never a mix. The temporary file is always created
+ * afresh (O_EXCL): a stale one of ours (a regular file of our user with one
+ * link) is removed first, anything else at that name (a symlink, a hard
+ * link) is never followed, reused or removed, and the call fails. Returns
+ * DK_OK, or DK_ERR_IO (dk_port_errstr says why; a temporary file we created
+ * is removed). */
 int dk_port_file_replace(const char *path, const void *buf, size_t len);
 
 #endif

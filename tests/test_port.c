@@ -531,6 +531,29 @@ static void test_state_file(void)
 	T_EQ(dk_port_file_read(path, buf, sizeof buf), DK_ERR_NOSPACE,
 	     "state file: larger than the buffer: NOSPACE, not a cut");
 	T_EQ(dk_port_file_read(tmpdir, buf, sizeof buf), DK_ERR_IO, "state file: a directory: IO");
+	/* Nothing planted at the temporary name is followed or reused. */
+	{
+		char victim[140];
+		int fd;
+		snprintf(victim, sizeof victim, "%s/victim", tmpdir);
+		fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		T_OK(fd >= 0 && write(fd, "v", 1) == 1 && close(fd) == 0, "victim made");
+		T_EQ(symlink(victim, tmp), 0, "symlink planted at the temporary name");
+		T_EQ(dk_port_file_replace(path, "third\n", 6), DK_ERR_IO,
+		     "state file: a symlink at the temporary name: refused");
+		T_OK(strstr(dk_port_errstr(), "not a stale file of ours") != NULL,
+		     "state file: says why: %s", dk_port_errstr());
+		T_OK(stat(victim, &st) == 0 && st.st_size == 1, "state file: the symlink's target untouched");
+		T_OK(lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode), "state file: the symlink left alone");
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		T_OK(fd >= 0 && close(fd) == 0, "a stale temporary file of ours");
+		T_EQ(dk_port_file_replace(path, "third\n", 6), DK_OK, "state file: stale one replaced");
+		T_OK(dk_port_file_read(path, buf, sizeof buf) == 6 && memcmp(buf, "third\n", 6) == 0,
+		     "state file: written through a fresh temporary file");
+		T_OK(lstat(tmp, &st) != 0, "state file: no temporary file left");
+		unlink(victim);
+	}
 	snprintf(tmp, sizeof tmp, "%s/no/such/dir", tmpdir);
 	T_EQ(dk_port_file_replace(tmp, "x", 1), DK_ERR_IO, "state file: no directory: IO");
 	T_OK(strstr(dk_port_errstr(), "No such file") != NULL, "state file: says why: %s",

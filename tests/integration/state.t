@@ -48,6 +48,23 @@ is $? 0 "torn file: exit 0"
 grep -q 'not a dockev state file, ignored' "$T/err4"; ok $? "torn file: warned"
 grep -q '^resume 1795790000099000000 event$' "$S"; ok $? "torn file: replaced by a good one"
 
+# Something planted at FILE.tmp is never followed nor reused: a symlink
+# there is left alone (the file it names untouched) and the write fails
+# with a line; a stale temporary file of our own is removed and replaced.
+rm -f "$S"
+echo precious >"$T/victim"
+ln -s "$T/victim" "$S.tmp"
+dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL --state "$S" >/dev/null 2>"$T/err6"
+is "$(cat "$T/victim")" precious "symlink at FILE.tmp: its target not written"
+[ -L "$S.tmp" ]; ok $? "symlink at FILE.tmp: left in place"
+grep -q "state $S: cannot write: $S.tmp exists and is not a stale file of ours" "$T/err6"
+ok $? "symlink at FILE.tmp: says why"
+rm -f "$S" "$S.tmp"
+echo stale >"$S.tmp"
+dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL --state "$S" >/dev/null 2>"$T/err7"
+grep -q '^resume 1795790000099000000 event$' "$S"; ok $? "stale FILE.tmp of ours: state written"
+[ ! -e "$S.tmp" ]; ok $? "stale FILE.tmp of ours: removed"
+
 # A state path that cannot be read is a configuration error.
 mkdir "$T/dir"
 dockev -H "unix://$SOCK" --state "$T/dir" >/dev/null 2>"$T/err5"
