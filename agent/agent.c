@@ -308,22 +308,33 @@ int dk_agent_state_load(struct dk_agent *ag)
 {
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX], when[32];
+	const char *f = ag->opts.state_file;
+	int exists;
 	long n;
 
-	if (!ag->opts.state_file)
+	if (!f)
 		return DK_OK;
-	n = dk_port_file_read(ag->opts.state_file, text, sizeof text);
+	n = dk_port_state_read(f, text, sizeof text, &exists);
+	/* Replacing it would write through or over something else: a
+	 * symlink's target would no longer be updated, /dev/null replaced. */
+	if (n == DK_ERR_PARAM) {
+		dk_port_log(DK_LOG_ERR, "--state %s: %s, not a regular file: "
+		            "refused (give a regular file, or a path where one "
+		            "can be created)", f, dk_port_errstr());
+		return DK_ERR_PARAM;
+	}
 	if (n == DK_ERR_IO) {
-		dk_port_log(DK_LOG_ERR, "--state %s: cannot read: %s",
-		            ag->opts.state_file, dk_port_errstr());
+		dk_port_log(DK_LOG_ERR, "--state %s: cannot read: %s", f,
+		            dk_port_errstr());
 		return DK_ERR_IO;
 	}
-	if (n == 0)
+	if (n == 0 && !exists)
 		return DK_OK; /* first run */
-	if (n < 0 || dk_state_parse(text, (size_t)n, &s) != DK_OK) {
-		dk_port_log(DK_LOG_WARN, "--state %s: not a dockev state file, "
+	if (n <= 0 || dk_state_parse(text, (size_t)n, &s) != DK_OK) {
+		dk_port_log(DK_LOG_WARN, "--state %s: %snot a dockev state file, "
 		            "ignored (it will be replaced); events since it was "
-		            "written may have been lost", ag->opts.state_file);
+		            "written may have been lost", f,
+		            n == 0 ? "empty (0 bytes): " : "");
 		ag->resync_why = "the --state file could not be used; events "
 		                 "may have been lost";
 		return DK_OK;
@@ -334,8 +345,7 @@ int dk_agent_state_load(struct dk_agent *ag)
 	ag->nseen = ag->saved_nseen = s.nseen;
 	memcpy(ag->seen, s.seen, sizeof s.seen);
 	dk_when_format(s.resume_ns, when, sizeof when);
-	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)",
-	            ag->opts.state_file, when,
+	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)", f, when,
 	            s.from_event ? "the last delivered event" : "no event yet");
 	return DK_OK;
 }
