@@ -251,6 +251,22 @@ int dk_agent_signals(struct dk_agent *ag)
 	return stop;
 }
 
+/* ---- stdout ------------------------------------------------------------ */
+
+/* A failed stdout (dk_out_flush) is logged once, and stops the loop once:
+ * its next wait returns "stop" (later waits, while hooks drain, do not). */
+static int out_logged, out_stopped;
+
+static void flush_output(void)
+{
+	if (dk_out_flush() == DK_OK || out_logged)
+		return;
+	out_logged = 1;
+	dk_port_log(DK_LOG_ERR, "stdout: cannot write: %s; stopping (what was "
+	            "not written is not counted as delivered)",
+	            strerror(dk_out_error()));
+}
+
 /* ---- --state ---------------------------------------------------------- */
 
 static int state_dirty(const struct dk_agent *ag)
@@ -280,6 +296,12 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	int n;
 
 	if (!state_dirty(ag))
+		return;
+	/* The point saved is one whose events were written: flushed now,
+	 * and never again once output failed (what the handlers took since
+	 * the last good flush may be lost). */
+	flush_output();
+	if (dk_out_error())
 		return;
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
@@ -359,8 +381,13 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		int n = 0, r, left = -1, hook_ms, state_ms;
 
 		dk_hook_service(&ag->hooks);
-		/* Whatever handlers printed goes out before we sleep. */
-		fflush(stdout);
+		/* Whatever handlers printed goes out before we sleep. A failed
+		 * output stops the agent, with exit status 1. */
+		flush_output();
+		if (dk_out_error() && !out_stopped) {
+			out_stopped = 1;
+			return -1;
+		}
 		if (fd >= 0) {
 			fds[0].fd = fd;
 			fds[0].events = want_write ? DK_POLL_OUT : DK_POLL_IN;
@@ -438,7 +465,7 @@ int dk_agent_run(struct dk_agent *ag)
 			if (dk_agent_synthetic(ag, "disconnect") < 0)
 				out = DK_OUT_HANDLER_ERR;
 		}
-		fflush(stdout);
+		flush_output();
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
 			drain_hooks(ag, out == DK_OUT_DONE);
 			dk_agent_state_save(ag, 1);
@@ -447,7 +474,7 @@ int dk_agent_run(struct dk_agent *ag)
 		case DK_OUT_STOP:
 		case DK_OUT_DONE:
 		case DK_OUT_HANDLER_STOP:
-			return 0;
+			return dk_out_error() ? 1 : 0;
 		case DK_OUT_CONFIG:
 		case DK_OUT_HANDLER_ERR:
 			return 1;
@@ -467,7 +494,7 @@ int dk_agent_run(struct dk_agent *ag)
 			            (long long)(delay % 1000));
 		}
 		if (sleep_backoff(ag, delay))
-			return 0;
+			return dk_out_error() ? 1 : 0;
 		ag->n.reconnects++;
 	}
 }
