@@ -53,9 +53,11 @@ static void put_text(const char *s, size_t n)
 	struct dk_out o;
 
 	while (n > 0) {
-		size_t k = n < 256 ? n : 256;
+		size_t k = 256;
 		/* A C1 control's two bytes stay in one slice. */
-		if (k < n && (unsigned char)s[k - 1] == 0xc2)
+		if (n <= k)
+			k = n;
+		else if ((unsigned char)s[k - 1] == 0xc2)
 			k++;
 		dk_out_init(&o, buf, sizeof buf);
 		dk_out_text(&o, s, k);

@@ -97,7 +97,7 @@ void dk_out_text(struct dk_out *o, const char *s, size_t n)
 			e[5] = hex[c & 15];
 			dk_out_put(o, e, 6);
 		} else if (c == '\n' || c == '\r' || c == '\t') {
-			e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			e[1] = (char)(c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
 			dk_out_put(o, e, 2);
 		} else {
 			e[1] = 'x';

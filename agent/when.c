@@ -133,8 +133,9 @@ static int64_t local_offset(int64_t now_ns)
 
 	if (!localtime_r(&t, &tm))
 		return 0;
-	return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
-	       (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - (int64_t)t;
+	return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) *
+	       86400 + (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 +
+	       tm.tm_sec - (int64_t)t;
 }
 
 /* RFC 3339 §5.6 date-time, plus the shortened forms the CLI accepts:
