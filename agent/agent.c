@@ -198,6 +198,22 @@ int dk_agent_signals(struct dk_agent *ag)
 	return stop;
 }
 
+/* ---- stdout ------------------------------------------------------------ */
+
+/* A failed stdout (dk_out_flush) is logged once, and stops the loop once:
+ * its next wait returns "stop" (later waits, while hooks drain, do not). */
+static int out_logged, out_stopped;
+
+static void flush_output(void)
+{
+	if (dk_out_flush() == DK_OK || out_logged)
+		return;
+	out_logged = 1;
+	dk_port_log(DK_LOG_ERR, "stdout: cannot write: %s; stopping (what was "
+	            "not written is not counted as delivered)",
+	            strerror(dk_out_error()));
+}
+
 /* ---- --state ---------------------------------------------------------- */
 
 static int state_dirty(const struct dk_agent *ag)
@@ -226,6 +242,12 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 
 	if (!state_dirty(ag))
 		return;
+	/* The point saved is one whose events were written: flushed now,
+	 * and never again once output failed (what the handlers took since
+	 * the last good flush may be lost). */
+	flush_output();
+	if (dk_out_error())
+		return;
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
 		return;
@@ -249,23 +271,34 @@ int dk_agent_state_load(struct dk_agent *ag)
 {
 	struct dk_state s;
 	char text[DK_STATE_TEXT_MAX], when[32];
+	const char *f = ag->opts.state_file;
+	int exists;
 	long n;
 	int r = DK_OK;
 
-	if (!ag->opts.state_file)
+	if (!f)
 		return DK_OK;
-	n = dk_port_file_read(ag->opts.state_file, text, sizeof text);
+	n = dk_port_state_read(f, text, sizeof text, &exists);
+	/* Replacing it would write through or over something else: a
+	 * symlink's target would no longer be updated, /dev/null replaced. */
+	if (n == DK_ERR_PARAM) {
+		dk_port_log(DK_LOG_ERR, "--state %s: %s, not a regular file: "
+		            "refused (give a regular file, or a path where one "
+		            "can be created)", f, dk_port_errstr());
+		return DK_ERR_PARAM;
+	}
 	if (n == DK_ERR_IO) {
-		dk_port_log(DK_LOG_ERR, "--state %s: cannot read: %s",
-		            ag->opts.state_file, dk_port_errstr());
+		dk_port_log(DK_LOG_ERR, "--state %s: cannot read: %s", f,
+		            dk_port_errstr());
 		return DK_ERR_IO;
 	}
-	if (n == 0)
+	if (n == 0 && !exists)
 		return DK_OK; /* first run */
-	if (n < 0 || (r = dk_state_parse(text, (size_t)n, &s)) != DK_OK) {
+	if (n <= 0 || (r = dk_state_parse(text, (size_t)n, &s)) != DK_OK) {
 		dk_port_log(DK_LOG_WARN, "--state %s: %s, ignored (it will be "
 		            "replaced); events since it was written may have been "
-		            "lost", ag->opts.state_file, n >= 0 && r == DK_ERR_VERSION
+		            "lost", f, n == 0 ? "empty (0 bytes): not a dockev state file"
+		            : n > 0 && r == DK_ERR_VERSION
 		            ? "written by an older dockev (format 1)"
 		            : "not a dockev state file");
 		ag->resync_why = "the --state file could not be used; events "
@@ -276,9 +309,9 @@ int dk_agent_state_load(struct dk_agent *ag)
 	ag->saved_point = ag->res.point;
 	ag->saved_n = ag->res.n;
 	dk_when_format(s.point, when, sizeof when);
-	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)",
-	            ag->opts.state_file, when, s.kind == DK_RESUME_EVENT
-	            ? "the last delivered event" : "no event yet");
+	dk_port_log(DK_LOG_INFO, "--state %s: resuming at %s (%s)", f, when,
+	            s.kind == DK_RESUME_EVENT ? "the last delivered event"
+	                                      : "no event yet");
 	return DK_OK;
 }
 
@@ -291,8 +324,13 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		int n = 0, r, left = -1, hook_ms, state_ms;
 
 		dk_hook_service(&ag->hooks);
-		/* Whatever handlers printed goes out before we sleep. */
-		fflush(stdout);
+		/* Whatever handlers printed goes out before we sleep. A failed
+		 * output stops the agent, with exit status 1. */
+		flush_output();
+		if (dk_out_error() && !out_stopped) {
+			out_stopped = 1;
+			return -1;
+		}
 		if (fd >= 0) {
 			fds[0].fd = fd;
 			fds[0].events = want_write ? DK_POLL_OUT : DK_POLL_IN;
@@ -438,7 +476,7 @@ int dk_agent_run(struct dk_agent *ag)
 			                   out == DK_OUT_CONFIG_WAIT))
 				out = DK_OUT_HANDLER_STOP;
 		}
-		fflush(stdout);
+		flush_output();
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
 			drain_hooks(ag, out == DK_OUT_DONE || out == DK_OUT_STOP);
 			dk_agent_state_save(ag, 1);
@@ -447,7 +485,7 @@ int dk_agent_run(struct dk_agent *ag)
 		case DK_OUT_STOP:
 		case DK_OUT_DONE:
 		case DK_OUT_HANDLER_STOP:
-			return 0;
+			return dk_out_error() ? 1 : 0;
 		case DK_OUT_CONFIG:
 		case DK_OUT_HANDLER_ERR:
 			return 1;
@@ -468,7 +506,7 @@ int dk_agent_run(struct dk_agent *ag)
 			            (long long)(delay % 1000));
 		}
 		if (sleep_backoff(ag, delay))
-			return 0;
+			return dk_out_error() ? 1 : 0;
 		ag->n.reconnects++;
 	}
 }

@@ -10,6 +10,8 @@
 struct dk_out {
 	char *p;
 	size_t cap, len;  /* len > cap: it did not fit */
+	size_t fit;       /* bytes of whole appends written before the first
+	                     that did not fit: where to cut, never inside one */
 };
 
 void dk_out_init(struct dk_out *o, char *buf, size_t cap);
@@ -18,8 +20,26 @@ void dk_out_str(struct dk_out *o, const char *s);
 /* s[0..n) as a JSON string body: '"' and '\' escaped, C0 controls as
  * \u00XX, every other byte as is. */
 void dk_out_json(struct dk_out *o, const char *s, size_t n);
+/* s[0..n) as one line of text for a terminal, a log or a line-reading
+ * consumer: C0 controls and DEL as \n \r \t or \xHH, C1 controls (UTF-8
+ * U+0080..U+009F) as \u0080..\u009f, every other byte as is (a
+ * backslash too: the text is for reading, not for parsing back). When it
+ * does not fit, fit ends at a whole escape or character: the plain text
+ * that fits is written, cut before a UTF-8 continuation byte; an escape is
+ * written whole or not at all. */
+void dk_out_text(struct dk_out *o, const char *s, size_t n);
 /* A decimal number. */
 void dk_out_num(struct dk_out *o, long long v);
+/* stdout, where the printers write (dk_handler_json, dk_handler_log):
+ * flush it and keep its first failure, sticky. A reader that went away
+ * (EPIPE: SIGPIPE is ignored), a full disk or /dev/full: the events
+ * written since the last good flush may be lost, so the loop stops, and
+ * never moves the --state resume point past a failed flush.
+ * dk_out_flush returns DK_OK, or DK_ERR_IO now and at every later call. */
+int dk_out_flush(void);
+/* 0 while stdout is fine, else the errno of its first failure. */
+int dk_out_error(void);
+
 /* NUL-terminate: returns len when it all fit (with the NUL), else
  * DK_ERR_NOSPACE and, when cap > 0, an empty string in the buffer. */
 long dk_out_end(struct dk_out *o);

@@ -1,11 +1,13 @@
 /* when.c - --since/--until values and durations, as the docker CLI's
  * GetTimestamp (cli/opts, moby api/types/time) reads them: Unix seconds,
- * RFC 3339 timestamps (UTC-exact via days-from-civil, no timegm or TZ), and
- * Go time.ParseDuration strings. Integer arithmetic only, every step
+ * RFC 3339 timestamps (exact via days-from-civil, no timegm; a time without
+ * a zone is local, at the offset localtime_r gives for now), and Go
+ * time.ParseDuration strings. Integer arithmetic only, every step
  * overflow-checked: results are int64 nanoseconds (1677..2262).
  */
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "when.h"
@@ -121,14 +123,33 @@ static int parse_unix(const char *s, size_t n, int64_t *out)
 	return DK_OK;
 }
 
-/* RFC 3339 §5.6 date-time, plus the shortened forms the CLI accepts:
- * YYYY-MM-DD[Thh[:mm[:ss[.f{1,9}]]]][Z|±hh:mm]. No zone means UTC (the CLI
- * would use the local zone; an agent must not depend on TZ). Seconds of 60
- * are refused as Go's parser does. */
-static int parse_rfc3339(const char *s, size_t n, int64_t *out)
+/* The local zone's offset from UTC at now_ns, in seconds east: the local
+ * calendar fields localtime_r gives, read back as if they were UTC. 0 when
+ * the time is out of localtime_r's range. */
+static int64_t local_offset(int64_t now_ns)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	int64_t frac = 0, t;
+	time_t t = (time_t)(now_ns / NS_PER_S);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) *
+	       86400 + (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 +
+	       tm.tm_sec - (int64_t)t;
+}
+
+/* RFC 3339 §5.6 date-time, plus the shortened forms the CLI accepts:
+ * YYYY-MM-DD[Thh[:mm[:ss[.f{1,9}]]]][Z|±hh:mm]. No zone means local time as
+ * the CLI reads it: at the fixed offset local_off (seconds east) that the
+ * local zone has now, the reference time (GetTimestamp parses in
+ * time.FixedZone(reference.Zone())), so a July date read in November takes
+ * November's offset, as `docker events --since` does. Seconds of 60 are
+ * refused as Go's parser does. */
+static int parse_rfc3339(const char *s, size_t n, int64_t local_off,
+                         int64_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0;
+	int64_t frac = 0, t, off = 0;
 	size_t i, k;
 
 	if (n < 10 || !fixed_digits(s, 4, &y) || s[4] != '-' ||
@@ -167,15 +188,19 @@ static int parse_rfc3339(const char *s, size_t n, int64_t *out)
 		}
 	}
 
-	if (i < n) {
+	if (i == n) {
+		off = local_off; /* no zone: local time */
+	} else {
 		if (s[i] == 'Z' || s[i] == 'z') {
 			i++;
 		} else if (s[i] == '+' || s[i] == '-') {
-			sign = s[i] == '-' ? -1 : 1;
 			if (n - i < 6 || !fixed_digits(s + i + 1, 2, &oh) ||
 			    s[i + 3] != ':' || !fixed_digits(s + i + 4, 2, &om) ||
 			    oh > 23 || om > 59)
 				return DK_ERR_TIME;
+			off = (int64_t)oh * 3600 + (int64_t)om * 60;
+			if (s[i] == '-')
+				off = -off;
 			i += 6;
 		} else {
 			return DK_ERR_TIME;
@@ -187,7 +212,7 @@ static int parse_rfc3339(const char *s, size_t n, int64_t *out)
 	/* Years 0000..9999 keep this in range; only the ns step can overflow.
 	 * A "+01:00" local time is one hour ahead of UTC: subtract it. */
 	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
-	    (int64_t)mi * 60 + sec - (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
+	    (int64_t)mi * 60 + sec - off;
 	/* Borrow a second for negative times so that the earliest instant,
 	 * -9223372037 s + 145224192 ns, does not overflow midway. */
 	if (t < 0 && frac > 0) {
@@ -319,7 +344,7 @@ int dk_when_parse(const char *s, int64_t now_ns, int64_t *out_ns)
 		return parse_unix(s, n, out_ns);
 	/* Digits up to a '-' at 4: a date; anything else must be a duration. */
 	if (i == 4 && s[4] == '-')
-		return parse_rfc3339(s, n, out_ns);
+		return parse_rfc3339(s, n, local_offset(now_ns), out_ns);
 	rc = parse_duration(s, n, &d);
 	if (rc != DK_OK)
 		return rc;

@@ -9,8 +9,9 @@
  *   Unix seconds with an optional fraction ("1795792644", "1795792644.5",
  *     up to 9 fraction digits);
  *   RFC 3339 ("2026-11-27T15:17:23Z", "...23.123456789+01:00"), also
- *     without seconds or fraction, and a plain date "2026-11-27" (UTC when
- *     no zone is given);
+ *     without seconds or fraction, and a plain date "2026-11-27"; without a
+ *     zone it is local time, as the docker CLI reads it: at the offset the
+ *     local zone (TZ, localtime_r) has at now_ns, for every such form;
  *   a Go-style duration before now_ns ("90s", "10m", "1h30m", "1.5h").
  * Returns DK_OK or DK_ERR_TIME. */
 int dk_when_parse(const char *s, int64_t now_ns, int64_t *out_ns);

@@ -243,17 +243,12 @@ int dk_port_script_open(const char *root, const char *sub, const char *name,
 
 /* ---- the --state file --------------------------------------------------- */
 
-long dk_port_file_read(const char *path, char *buf, size_t cap)
+/* A regular file's whole content from an open fd: the byte count, or
+ * DK_ERR_NOSPACE past cap, or DK_ERR_IO. Closes fd. */
+static long read_whole(int fd, char *buf, size_t cap)
 {
 	size_t have = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		dk_port_set_err(errno, NULL);
-		return DK_ERR_IO;
-	}
 	for (;;) {
 		char extra;
 		ssize_t n = have < cap ? read(fd, buf + have, cap - have)
@@ -302,6 +297,69 @@ long dk_port_home(char *buf, size_t cap)
 	return (long)n;
 }
 
+long dk_port_file_read(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	return read_whole(fd, buf, cap);
+}
+
+/* What a mode is, for "--state F: a FIFO, not a regular file". */
+static int not_regular(mode_t m)
+{
+	dk_port_set_err(0, S_ISLNK(m) ? "a symbolic link"
+	                 : S_ISDIR(m) ? "a directory"
+	                 : S_ISCHR(m) ? "a character device"
+	                 : S_ISBLK(m) ? "a block device"
+	                 : S_ISFIFO(m) ? "a FIFO"
+	                 : S_ISSOCK(m) ? "a socket" : "not a regular file");
+	return DK_ERR_PARAM;
+}
+
+/* lstat first, so a device or FIFO is never opened (a FIFO's open blocks
+ * until a writer comes, before signals are served; some devices act on
+ * open); then O_NOFOLLOW|O_NONBLOCK and fstat, so whatever was swapped in
+ * between is refused as well, without blocking. */
+long dk_port_state_read(const char *path, char *buf, size_t cap, int *exists)
+{
+	struct stat st;
+	int fd;
+
+	*exists = 0;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode))
+		return not_regular(st.st_mode);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return not_regular(S_IFLNK);
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		dk_port_set_err(errno, NULL);
+		close(fd);
+		return DK_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_regular(st.st_mode);
+	}
+	*exists = 1;
+	return read_whole(fd, buf, cap);
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -316,25 +374,63 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* A temporary file left by a crash of ours may be removed: a regular file
+ * with one link, owned by our user. Anything else at that name (a symlink
+ * or a hard link planted by someone who can write the directory) is left
+ * alone, and the write fails with a line that says so. */
+static int stale_ours(const char *tmp)
+{
+	struct stat st;
+
+	return lstat(tmp, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_nlink == 1 && st.st_uid == geteuid();
+}
+
+/* O_EXCL: the temporary file is always one we just created, never
+ * something planted at its name (with O_CREAT, O_EXCL fails on a symlink
+ * too, whatever it points at; O_NOFOLLOW says it again). */
+static int create_tmp(const char *tmp)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, flags, 0644);
+
+	if (fd < 0 && errno == EEXIST && stale_ours(tmp) && unlink(tmp) == 0)
+		fd = open(tmp, flags, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST || errno == ELOOP) {
+			char why[PATH_MAX + 64];
+			snprintf(why, sizeof why, "%s exists and is not a stale "
+			         "file of ours: not touched, remove it", tmp);
+			dk_port_set_err(0, why);
+		} else {
+			dk_port_set_err(errno, NULL);
+		}
+	}
+	return fd;
+}
+
 /* The classic replace: the rename is the commit point. The directory's
  * fsync makes the rename itself durable (ext4 and friends need it after a
  * power cut); failing to open the directory (some filesystems refuse) is
- * not an error, the data is safe either way. */
+ * not an error, the data is safe either way. What is at path must be a
+ * regular file or nothing: rename would replace a symlink (the file it
+ * points at would no longer be updated) or a device node. */
 int dk_port_file_replace(const char *path, const void *buf, size_t len)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	const char *slash;
+	struct stat st;
 	int fd, dfd, e;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
 		dk_port_set_err(ENAMETOOLONG, NULL);
 		return DK_ERR_IO;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		dk_port_set_err(errno, NULL);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return not_regular(st.st_mode);
+	fd = create_tmp(tmp);
+	if (fd < 0)
 		return DK_ERR_IO;
-	}
 	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
 		e = errno;
 		close(fd);

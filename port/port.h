@@ -251,12 +251,27 @@ long dk_port_file_read(const char *path, char *buf, size_t cap);
  * DK_ERR_IO when there is no entry or it names no home (dk_port_errstr
  * says why). */
 long dk_port_home(char *buf, size_t cap);
+/* The --state file, read whole as dk_port_file_read does, but path itself
+ * must be a regular file: a symlink (the file it names would no longer be
+ * the one replaced), a directory, a device, a FIFO (whose open would block)
+ * or a socket is refused, never opened (lstat, then O_NOFOLLOW|O_NONBLOCK
+ * and fstat). Returns the byte count with *exists = 1 (0 for an empty
+ * file); 0 with *exists = 0 when path does not exist; DK_ERR_NOSPACE when
+ * it holds more than cap bytes; DK_ERR_PARAM when it is not a regular file
+ * (dk_port_errstr says what it is: "a symbolic link", "a FIFO", ...);
+ * DK_ERR_IO otherwise (dk_port_errstr says why). */
+long dk_port_state_read(const char *path, char *buf, size_t cap, int *exists);
 
 /* Replace path's content with buf[0..len) atomically: written to a
  * temporary file beside it (path + ".tmp"), fsync'ed, renamed over path,
  * and the directory fsync'ed, so a crash or power cut leaves the old
- * content or the new, never a mix. Returns DK_OK, or DK_ERR_IO
- * (dk_port_errstr says why; the temporary file is removed). */
+ * content or the new, never a mix. The temporary file is always created
+ * afresh (O_EXCL): a stale one of ours (a regular file of our user with one
+ * link) is removed first, anything else at that name (a symlink, a hard
+ * link) is never followed, reused or removed, and the call fails. What is
+ * at path must be a regular file or nothing (as for dk_port_state_read):
+ * DK_ERR_PARAM otherwise, nothing written. Returns DK_OK, or DK_ERR_IO
+ * (dk_port_errstr says why; a temporary file we created is removed). */
 int dk_port_file_replace(const char *path, const void *buf, size_t len);
 
 #endif

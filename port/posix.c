@@ -20,6 +20,7 @@
 #include "config.h"
 #include "port.h"
 #include "err.h"
+#include "out.h"
 
 /* Port-private: sock.c and the TLS ports record why they failed here.
  * errnum != 0 selects strerror(errnum); otherwise text is copied. */
@@ -145,7 +146,8 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 		[DK_LOG_INFO] = LOG_INFO,
 		[DK_LOG_DEBUG] = LOG_DEBUG,
 	};
-	char line[LOG_LINE];
+	char line[LOG_LINE], raw[LOG_LINE];
+	struct dk_out o;
 	size_t head, n, cap;
 	int r, saved = errno; /* callers log and then look at errno */
 	va_list ap;
@@ -155,16 +157,23 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 	/* syslog adds its own "dockev[pid]:" and carries the level. */
 	head = log_syslog ? 0 : strlen(tag[level]);
 	memcpy(line, tag[level], head);
-	cap = sizeof line - head - 1; /* room for the newline */
 	va_start(ap, fmt);
-	r = vsnprintf(line + head, cap, fmt, ap);
+	r = vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		r = 0;
-	n = (size_t)r;
-	if (n >= cap) {
-		n = cap - 1;
-		memcpy(line + head + n - 3, "...", 3);
+	n = (size_t)r < sizeof raw ? (size_t)r : sizeof raw - 1;
+	/* Messages carry event and engine text (an Action, a label, an
+	 * error body): one line each, whatever bytes that text holds, so
+	 * none can forge a line of its own or act on a terminal. Room for
+	 * "..." and the newline. */
+	cap = sizeof line - head - 4;
+	dk_out_init(&o, line + head, cap);
+	dk_out_text(&o, raw, n);
+	n = o.fit;
+	if (o.len > cap || (size_t)r >= sizeof raw) {
+		memcpy(line + head + n, "...", 3);
+		n += 3;
 	}
 	n += head;
 	if (log_syslog) {

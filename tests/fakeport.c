@@ -523,6 +523,12 @@ long dk_port_file_read(const char *path, char *buf, size_t cap)
 	return (long)fake_file_len;
 }
 
+long dk_port_state_read(const char *path, char *buf, size_t cap, int *exists)
+{
+	*exists = fake_file_exists;
+	return dk_port_file_read(path, buf, cap);
+}
+
 int dk_port_file_replace(const char *path, const void *buf, size_t len)
 {
 	(void)path;

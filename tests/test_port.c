@@ -551,6 +551,63 @@ static void test_state_file(void)
 	T_EQ(dk_port_file_read(path, buf, sizeof buf), DK_ERR_NOSPACE,
 	     "state file: larger than the buffer: NOSPACE, not a cut");
 	T_EQ(dk_port_file_read(tmpdir, buf, sizeof buf), DK_ERR_IO, "state file: a directory: IO");
+	/* Nothing planted at the temporary name is followed or reused. */
+	{
+		char victim[140];
+		int fd;
+		snprintf(victim, sizeof victim, "%s/victim", tmpdir);
+		fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		T_OK(fd >= 0 && write(fd, "v", 1) == 1 && close(fd) == 0, "victim made");
+		T_EQ(symlink(victim, tmp), 0, "symlink planted at the temporary name");
+		T_EQ(dk_port_file_replace(path, "third\n", 6), DK_ERR_IO,
+		     "state file: a symlink at the temporary name: refused");
+		T_OK(strstr(dk_port_errstr(), "not a stale file of ours") != NULL,
+		     "state file: says why: %s", dk_port_errstr());
+		T_OK(stat(victim, &st) == 0 && st.st_size == 1, "state file: the symlink's target untouched");
+		T_OK(lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode), "state file: the symlink left alone");
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		T_OK(fd >= 0 && close(fd) == 0, "a stale temporary file of ours");
+		T_EQ(dk_port_file_replace(path, "third\n", 6), DK_OK, "state file: stale one replaced");
+		T_OK(dk_port_file_read(path, buf, sizeof buf) == 6 && memcmp(buf, "third\n", 6) == 0,
+		     "state file: written through a fresh temporary file");
+		T_OK(lstat(tmp, &st) != 0, "state file: no temporary file left");
+		unlink(victim);
+	}
+	/* The state reader: a regular file or nothing; an empty file is one. */
+	{
+		char other[140];
+		int ex = 7;
+		T_EQ(dk_port_state_read(path, buf, sizeof buf, &ex), 6, "state read: a regular file");
+		T_EQ(ex, 1, "state read: it exists");
+		snprintf(other, sizeof other, "%s/nothing", tmpdir);
+		T_EQ(dk_port_state_read(other, buf, sizeof buf, &ex), 0, "state read: absent: 0");
+		T_EQ(ex, 0, "state read: absent: does not exist");
+		T_EQ(symlink(path, other), 0, "a symlink to the state file");
+		T_EQ(dk_port_state_read(other, buf, sizeof buf, &ex), DK_ERR_PARAM,
+		     "state read: a symlink: refused");
+		T_OK(strcmp(dk_port_errstr(), "a symbolic link") == 0, "state read: says so: %s",
+		     dk_port_errstr());
+		T_EQ(dk_port_file_replace(other, "x", 1), DK_ERR_PARAM, "replace: over a symlink: refused");
+		T_OK(dk_port_file_read(path, buf, sizeof buf) == 6, "replace: the symlink's target kept");
+		T_OK(lstat(other, &st) == 0 && S_ISLNK(st.st_mode), "replace: the symlink kept");
+		unlink(other);
+		T_EQ(mkfifo(other, 0600), 0, "a FIFO");
+		T_EQ(dk_port_state_read(other, buf, sizeof buf, &ex), DK_ERR_PARAM,
+		     "state read: a FIFO: refused, without blocking");
+		T_OK(strcmp(dk_port_errstr(), "a FIFO") == 0, "state read: says so: %s", dk_port_errstr());
+		T_EQ(dk_port_file_replace(other, "x", 1), DK_ERR_PARAM, "replace: over a FIFO: refused");
+		unlink(other);
+		T_EQ(dk_port_state_read(tmpdir, buf, sizeof buf, &ex), DK_ERR_PARAM,
+		     "state read: a directory: refused");
+		T_EQ(dk_port_state_read("/dev/null", buf, sizeof buf, &ex), DK_ERR_PARAM,
+		     "state read: a device: refused");
+		T_OK(strcmp(dk_port_errstr(), "a character device") == 0, "state read: says so: %s",
+		     dk_port_errstr());
+		T_EQ(truncate(path, 0), 0, "an empty state file");
+		T_EQ(dk_port_state_read(path, buf, sizeof buf, &ex), 0, "state read: empty: 0 bytes");
+		T_EQ(ex, 1, "state read: empty: but it exists");
+	}
 	snprintf(tmp, sizeof tmp, "%s/no/such/dir", tmpdir);
 	T_EQ(dk_port_file_replace(tmp, "x", 1), DK_ERR_IO, "state file: no directory: IO");
 	T_OK(strstr(dk_port_errstr(), "No such file") != NULL, "state file: says why: %s",

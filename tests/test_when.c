@@ -1,9 +1,12 @@
 /* test_when.c - dk_when_parse, dk_when_duration, dk_when_format: every
  * accepted form, the range edges of int64 nanoseconds, calendar edges, and
- * exact integer fractions. Expected values computed with Python's datetime
- * and fractions modules. */
+ * exact integer fractions; times without a zone in the local zone, with TZ
+ * set here (POSIX TZ strings: no tz database needed). Expected values
+ * computed with Python's datetime and fractions modules. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "when.h"
@@ -341,13 +344,57 @@ static void test_rfc3339_out(void)
 	T_OK(trip, "rfc3339 -> parse round trip, 2000 values");
 }
 
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void when_at(const char *in, int64_t now, int64_t want)
+{
+	int64_t got = 12345;
+	T_EQ(dk_when_parse(in, now, &got), DK_OK, "parse '%s' at %s ok", in, getenv("TZ"));
+	T_EQ(got, want, "parse '%s' at %s value", in, getenv("TZ"));
+}
+
+/* moby GetTimestamp: no z/Z/+ and not three dashes is parsed in
+ * time.FixedZone(reference.Zone()), every layout: the date, Thh, Thh:mm,
+ * Thh:mm:ss and with a fraction. A zone given is never touched by TZ. */
+static void test_local(void)
+{
+	set_tz("XYZ-3"); /* POSIX: 3 hours east of UTC */
+	when_ok("2026-11-27T15:17:23", S(1795781843));
+	when_ok("2026-11-27T15:17:23.25", S(1795781843) + 250000000);
+	when_ok("2026-11-27", S(1795726800));
+	when_ok("2026-11-27T15:17:23Z", S(1795792643));
+	when_ok("2026-11-27T15:17:23+01:00", S(1795789043));
+	when_ok("2026-11-27T15:17:23-05:30", S(1795812443));
+	when_ok("2026-11-27Z", S(1795737600));
+	when_ok("1795792644", S(1795792644));
+	set_tz("EST5"); /* 5 hours west */
+	when_ok("2026-11-27T15", S(1795809600));
+	when_ok("2026-11-27T15:17", S(1795810620));
+	set_tz("IST-5:30"); /* half hours */
+	when_ok("2026-11-27T15:17:23", S(1795772843));
+	/* With summer time, the offset is the one in force now, as the CLI
+	 * takes it: a July time read in November is at +01:00, in July at
+	 * +02:00. */
+	set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+	when_at("2026-07-01T12:00:00", NOW, S(1782903600));
+	when_at("2026-07-01T12:00:00", S(1784116800), S(1782900000));
+	set_tz("UTC0");
+}
+
 int main(void)
 {
+	/* The fixed expectations above are UTC's wherever the test runs. */
+	set_tz("UTC0");
 	test_unix();
 	test_rfc3339();
 	test_duration();
 	test_parse_duration();
 	test_format();
 	test_rfc3339_out();
+	test_local();
 	return T_DONE();
 }

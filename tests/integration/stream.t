@@ -33,6 +33,13 @@ is "$(sed -n 2p "$T/requests")" \
    "filters and times reach the engine URL-encoded"
 is "$(events "$T/out" | grep -vc '"Action":"die"')" 0 "the engine's filtering shows: only die events"
 
+# A time without a zone is local time, as the docker CLI reads it.
+TZ=XYZ-3 dockev -H "unix://$SOCK" --json --since 2026-11-27T15:17:23 --until 2026-11-28 \
+	>/dev/null 2>&1
+is "$(tail -1 "$T/requests")" \
+   "GET /v1.41/events?since=1795781843.000000000&until=1795813200.000000000 HTTP/1.1 host=docker" \
+   "no zone: local time (TZ), for a time and for a date"
+
 # Text output: one line per event, as docker events prints it.
 fake_start -e "$EX"
 dockev -H "unix://$SOCK" --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
