@@ -14,7 +14,7 @@
 #include <string.h>
 #include "context.h"
 #include "err.h"
-#include "event.h" /* dk_json_unescape */
+#include "event.h" /* dk_json_unescape, dk_json_primitive_ok */
 
 /* ---- SHA-256 ---------------------------------------------------------------- */
 
@@ -173,42 +173,6 @@ static int gap(const char *js, int pos, int end, char sep)
 	return pos;
 }
 
-/* true, false, null, or a number as RFC 8259 §6 writes it; jsmn's strict
- * mode lets "tru", "01" and "1.2.3" through. */
-static int primitive_ok(const char *p, size_t n)
-{
-	size_t i = 0, d;
-
-	if (n > 0 && (p[0] == 't' || p[0] == 'f' || p[0] == 'n'))
-		return (n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) ||
-		       (n == 5 && !memcmp(p, "false", 5));
-	if (i < n && p[i] == '-')
-		i++;
-	if (i < n && p[i] == '0')
-		i++;
-	else if (i < n && p[i] >= '1' && p[i] <= '9')
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	else
-		return 0;
-	if (i < n && p[i] == '.') {
-		for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		if (i < n && (p[i] == '+' || p[i] == '-'))
-			i++;
-		for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
 /* The value at token *i and all inside it; *i moves past its subtree.
  * jsmn checks tokens, not what lies between them (a missing ',' or ':'
  * passes) nor raw control bytes in strings: this does. Returns the
@@ -229,7 +193,7 @@ static int check(const char *js, int *i, int ntok, int depth) /* NOLINT(misc-no-
 		return t->end + 1;
 	}
 	if (t->type == JSMN_PRIMITIVE)
-		return primitive_ok(js + t->start, (size_t)(t->end - t->start))
+		return dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start))
 		       ? t->end : -1;
 	if (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY)
 		return -1;

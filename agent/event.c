@@ -149,10 +149,8 @@ uint64_t dk_event_identity(const struct dk_event *ev)
 	return h ^ (h >> 31);
 }
 
-/* A JSON primitive: true, false, null, or a number
- * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 section 6);
- * jsmn's strict mode takes "tru", "01" or "1.2.3" too. */
-static int primitive_ok(const char *p, size_t n)
+/* jsmn's strict mode takes "tru", "01" or "1.2.3" too. */
+int dk_json_primitive_ok(const char *p, size_t n)
 {
 	size_t i = 0, d;
 
@@ -215,7 +213,7 @@ static int valid(const char *js, int ntok, int ctl)
 		    has_control(js + t->start, js + t->end))
 			return 0;
 		if (t->type == JSMN_PRIMITIVE &&
-		    !primitive_ok(js + t->start, (size_t)(t->end - t->start)))
+		    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
 			return 0;
 		/* A key's value follows a ':'. */
 		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
@@ -238,7 +236,7 @@ static int valid(const char *js, int ntok, int ctl)
 			    has_control(js + t->start, js + t->end))
 				return 0;
 			if (t->type == JSMN_PRIMITIVE &&
-			    !primitive_ok(js + t->start, (size_t)(t->end - t->start)))
+			    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
 				return 0;
 		} else if (depth > 0) {
 			left[depth - 1]--;

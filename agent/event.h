@@ -76,6 +76,10 @@ long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
  * (out holds the prefix that fit, never a split UTF-8 sequence). */
 long dk_json_unescape(const char *p, size_t n, char *out, size_t cap);
 
+/* Is p[0..n) a JSON primitive as RFC 8259 section 6 writes it: true,
+ * false, null, or -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+int dk_json_primitive_ok(const char *p, size_t n);
+
 /* The string value of a top-level key of a JSON object (an engine's error
  * body {"message":"..."}, /version's "MinAPIVersion"), unescaped into out.
  * Returns its length, or -1 when body is not an object with that key
