@@ -73,7 +73,7 @@ SAN ?=
 # 64-bit off_t, ino_t and time_t on 32-bit glibc too (armhf): readdir on a
 # filesystem with 64-bit inode numbers or directory offsets fails with
 # EOVERFLOW otherwise, and times pass 2038. A no-op on 64-bit targets.
-DK_CPPFLAGS = -Iagent -Iport -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
+DK_CPPFLAGS = -Iagent -Iagent/wire -Iagent/policy -Iport -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
 	$(if $(JSMN_INCLUDE),-I$(JSMN_INCLUDE))
 DK_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla $(OPT) -g \
@@ -85,8 +85,12 @@ ALL_LDFLAGS = $(DK_LDFLAGS) $(LDFLAGS)
 # Libraries after the objects that use them (static links need the order).
 ALL_LIBS = $(TLS_LIBS) $(LIBS)
 
-# Every agent/*.c but main.c and the handler table is core (libdockev.a).
-CORE = $(filter-out main handlers,$(basename $(notdir $(wildcard agent/*.c))))
+# Every agent/ source but main.c and the handler table is core
+# (libdockev.a): the pure layers agent/wire/ and agent/policy/, and the
+# loop and outputs in agent/ (tools/layers says who may include whom).
+LAYERS = agent/wire agent/policy agent
+CORE = $(filter-out agent/main agent/handlers,$(basename $(wildcard $(LAYERS:%=%/*.c))))
+HDRS = $(wildcard $(LAYERS:%=%/*.h))
 PORT = posix sock proc fs
 TLS_LIBS =
 ifeq ($(TLS),none)
@@ -111,7 +115,7 @@ $(shell mkdir -p $(BUILD))
 $(file >$(FLAGS),$(FLAGS_NOW))
 endif
 
-CORE_OBJ = $(CORE:%=$(BUILD)/agent/%.o)
+CORE_OBJ = $(CORE:%=$(BUILD)/%.o)
 PORT_OBJ = $(PORT:%=$(BUILD)/port/%.o)
 LIB = $(BUILD)/libdockev.a
 BIN = $(BUILD)/dockev
@@ -128,16 +132,16 @@ endif
 	check-engine check-engine-tls check-notls
 all: $(BIN)
 
-$(BUILD)/agent/%.o: agent/%.c agent/*.h port/port.h Makefile $(FLAGS)
+$(BUILD)/agent/%.o: agent/%.c $(HDRS) port/port.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/port/%.o: port/%.c agent/*.h port/*.h Makefile $(FLAGS)
+$(BUILD)/port/%.o: port/%.c $(HDRS) port/*.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/handlers.o: $(HANDLERS) agent/*.h port/port.h Makefile $(FLAGS)
+$(BUILD)/handlers.o: $(HANDLERS) $(HDRS) port/port.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/main.o: agent/main.c agent/*.h port/*.h Makefile $(FLAGS)
+$(BUILD)/main.o: agent/main.c $(HDRS) port/*.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -149,7 +153,7 @@ $(BIN): $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(FLAGS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/handlers.o $(LIB) $(PORT_OBJ) $(ALL_LDFLAGS) $(ALL_LIBS)
 
 # Unit tests: one per core module, linked with fakes at the port boundary.
-$(BUILD)/tests/fakeport.o: tests/fakeport.c tests/*.h agent/*.h port/port.h Makefile
+$(BUILD)/tests/fakeport.o: tests/fakeport.c tests/*.h $(HDRS) port/port.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -c -o $@ $<
 $(BUILD)/tests/test_%: tests/test_%.c tests/*.h $(LIB) $(BUILD)/tests/fakeport.o
@@ -186,6 +190,7 @@ deps:
 	DK_TLS=$(if $(filter command% environment%,$(origin TLS)),$(TLS),mbedtls) tools/deps
 
 check: deps
+	tools/layers
 	$(MAKE) check-notls
 	$(MAKE) BUILD=build/clang CC=clang all $(UNIT_BIN:$(BUILD)/%=build/clang/%)
 	$(MAKE) test
@@ -338,8 +343,8 @@ check-faults: deps
 # unusedFunction (library functions used by handler tables and tests that
 # one cppcheck pass does not see), missingIncludeSystem (libc's headers are
 # not given to it).
-LINT_SRC = $(wildcard agent/*.c port/*.c)
-LINT_CPPFLAGS = -Iagent -Iport -D_DEFAULT_SOURCE $(if $(JSMN_INCLUDE),-I$(JSMN_INCLUDE))
+LINT_SRC = $(wildcard $(LAYERS:%=%/*.c) port/*.c)
+LINT_CPPFLAGS = -Iagent -Iagent/wire -Iagent/policy -Iport -D_DEFAULT_SOURCE $(if $(JSMN_INCLUDE),-I$(JSMN_INCLUDE))
 .PHONY: lint
 lint: deps
 	cppcheck --std=c11 --enable=all --inconclusive --library=posix $(LINT_CPPFLAGS) \

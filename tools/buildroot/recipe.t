@@ -82,7 +82,7 @@ STUB
 		*) bad=$((bad + 1)); echo "# $line" ;;
 		esac
 	done <"$R/compiles"
-	is "$bad/$(grep -c 'agent/event.c' "$R/compiles")" 0/1 \
+	is "$bad/$(grep -c 'agent/wire/event.c' "$R/compiles")" 0/1 \
 		"TLS=$tls: buildroot's CC; -std=c11, -Werror, ... kept, buildroot's CFLAGS after them, on all $(wc -l <"$R/compiles") compiles"
 	grep -q -- "-Wl,--gc-sections" "$SRC/build/flags"
 	ok $? "TLS=$tls: the link keeps -Wl,--gc-sections (build/flags)"
