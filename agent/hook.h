@@ -1,7 +1,7 @@
 /* hook.h - hook scripts: which scripts an event runs (DIR/T.A.d, DIR/T.d,
  * DIR/all.d), a bounded queue in fixed memory that never blocks the reader,
- * per-actor order across --hook-jobs parallel slots, the environment a
- * script gets, and timeouts. Processes themselves are the port's.
+ * per-actor order across --hook-jobs parallel slots, and timeouts. The
+ * environment a script gets is hookenv.h's; processes are the port's.
  */
 #ifndef DK_HOOK_H
 #define DK_HOOK_H
@@ -11,6 +11,7 @@
 #include "config.h"
 #include "event.h"
 #include "port.h"
+#include "hookenv.h"
 
 struct dk_hook_job {
 	size_t off, len;       /* event JSON in the ring */
@@ -32,21 +33,6 @@ struct dk_hook_slot {
 	size_t written;        /* of the event JSON and its newline */
 	int64_t started_ms, deadline_ms;
 	int killed;            /* none, TERM, KILL (timeout), KILL at stop */
-};
-
-/* The environment for one script: our DOCKEV_* variables in buf, the
- * agent's own (without its DOCKEV_* ones) by pointer. */
-struct dk_hook_env {
-	char buf[DK_HOOK_ENV_BYTES];
-	char *vars[DK_HOOK_ENV_VARS + 1];
-	int n;
-	int own_dropped;       /* of the agent's own, past DK_HOOK_OWN_VARS */
-	/* Per attribute: its variable name's hash, length and rank, to give
-	 * each name one value (see dk_hook_env_build). */
-	uint64_t hash[DK_HOOK_ATTRS_MAX];
-	unsigned short len[DK_HOOK_ATTRS_MAX];
-	unsigned char rank[DK_HOOK_ATTRS_MAX];
-	char notes[256];       /* what was cut or left out, for one log line */
 };
 
 /* One *.d directory's script names, NUL-separated in name order, as of
@@ -85,7 +71,7 @@ struct dk_hooks {
 	int reap_due;          /* a child exited (SIGCHLD): reap */
 	uint64_t run, failed, skipped, timeouts;
 	uint64_t unnamed;      /* events whose Type or Action is not plain */
-	struct dk_hook_env env;
+	struct dk_hookenv env;
 	struct dk_event ev;    /* the event of the job being started */
 	char argv_buf[3][DK_FIELD_MAX];
 	char ring[DK_HOOK_QUEUE_MAX * DK_HOOK_EVENT_AVG];
@@ -139,18 +125,5 @@ void dk_hook_drop_queued(struct dk_hooks *h);
  * ([a-z0-9_-]+, as every engine's are: "container.die" or "" are not),
  * or d is 1 and T is "all" (all.d runs once, as the last directory). */
 int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap);
-
-/* Build the environment of a script for ev into e (pure; for tests and
- * fuzzing): base (the agent's environ) without the variables we set, its
- * first DK_HOOK_OWN_VARS only (e->own_dropped counts the rest; not a
- * note: dk_hook_init warns once), then DOCKEV_TYPE ... DOCKEV_ATTR_<KEY>,
- * one per name: of attribute keys that map to one name, a key the engine
- * sets wins, then a key of lower-case letters, digits, '.' and '-', then
- * the first in the event (not a note: normal data).
- * Values are unescaped; one longer than DK_HOOK_VALUE_MAX is cut, one
- * holding a NUL byte is left out, and e->notes says so. Returns the number
- * of variables. */
-int dk_hook_env_build(struct dk_hook_env *e, const struct dk_event *ev,
-                      const char *host, char *const *base);
 
 #endif

@@ -7,10 +7,10 @@
 #include "config.h"
 #include "err.h"
 #include "event.h"
-#include "hook.h"
+#include "hookenv.h"
 
 static struct dk_event ev;
-static struct dk_hook_env env;
+static struct dk_hookenv env;
 static char *base[] = { "PATH=/usr/bin:/bin", "DOCKEV_NAME=stale",
                         "DOCKEV_NOTIFY_URL=http://x", "HOME=/", NULL };
 
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (dk_event_parse(&ev, (const char *)data, size) != DK_OK)
 		return 0;
-	n = dk_hook_env_build(&env, &ev, "unix:///run/docker.sock", base);
+	n = dk_hookenv_build(&env, &ev, "unix:///run/docker.sock", base);
 	if (n < 0 || n > DK_HOOK_ENV_VARS || env.vars[n] != NULL)
 		__builtin_trap();
 	if (!memchr(env.notes, '\0', sizeof env.notes))
