@@ -9,14 +9,12 @@
 #include <string.h>
 #include "hook.h"
 #include "hookenv.h"
+#include "hookq.h"
 #include "err.h"
 
-enum { J_QUEUED, J_RUNNING, J_DONE };
 /* A slot's kills: none, TERM at its timeout (KILL due after the grace),
  * KILL after the grace, KILL at a second stop. */
 enum { K_NONE, K_TERM, K_KILL, K_STOP };
-
-#define NO_SPACE ((size_t)-1)
 
 /* Hooks get the first DK_HOOK_OWN_VARS of the agent's own variables: say
  * once, at start, when there are more (environ does not change later). */
@@ -36,31 +34,21 @@ static void own_env_check(char *const *base)
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue)
 {
-	size_t min_cap = (size_t)DK_BUF_SIZE < sizeof h->ring ? (size_t)DK_BUF_SIZE
-	                                                       : sizeof h->ring;
 	int i;
 
 	h->dir = dir;
-	h->qcount = 0;
+	h->q.count = 0;
 	if (!dir)
 		return; /* off: the rest of the struct is never touched */
 	/* Only the bookkeeping: the environment and the ring are written
 	 * before they are read, so their pages stay untouched until used. */
-	memset(h->jobs, 0, sizeof h->jobs);
-	h->qhead = h->qcount = 0;
-	h->tail = 0;
+	dk_hookq_init(&h->q, queue, DK_BUF_SIZE);
 	h->dirs_len = 0;
 	h->stopping = h->reap_due = 0;
 	h->run = h->failed = h->skipped = h->timeouts = h->unnamed = 0;
 	h->host = host;
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
 	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;
-	h->max_queue = queue < 1 ? 1 : queue > DK_HOOK_QUEUE_MAX ? DK_HOOK_QUEUE_MAX : queue;
-	/* Room for the average event times the queue, and for any one event
-	 * the reader could hold. */
-	h->ring_cap = (size_t)h->max_queue * DK_HOOK_EVENT_AVG;
-	if (h->ring_cap < min_cap)
-		h->ring_cap = min_cap;
 	h->dir_mtime = -2;
 	h->lists_used = 0;
 	for (i = 0; i < DK_HOOK_LISTS; i++)
@@ -250,42 +238,7 @@ static int list_next(struct dk_hooks *h, const char *path, const char *sub,
 	return 0;
 }
 
-/* ---- the queue --------------------------------------------------------- */
-
-static struct dk_hook_job *job_at(struct dk_hooks *h, int qi)
-{
-	return &h->jobs[(h->qhead + qi) % h->max_queue];
-}
-
-/* Bytes for len more in the ring, after the live events (FIFO). */
-static size_t ring_alloc(struct dk_hooks *h, size_t len)
-{
-	size_t start;
-
-	if (len == 0 || len > h->ring_cap)
-		return NO_SPACE;
-	if (h->qcount == 0)
-		return 0;
-	start = job_at(h, 0)->off;
-	if (h->tail > start) {
-		if (len <= h->ring_cap - h->tail)
-			return h->tail;
-		return len < start ? 0 : NO_SPACE;
-	}
-	return h->tail + len < start ? h->tail : NO_SPACE;
-}
-
-static uint64_t actor_of(const struct dk_event *ev)
-{
-	uint64_t x = 1469598103934665603ULL;
-	size_t i;
-	for (i = 0; i < ev->type.n; i++)
-		x = (x ^ (unsigned char)ev->type.p[i]) * 1099511628211ULL;
-	x = (x ^ '/') * 1099511628211ULL;
-	for (i = 0; i < ev->id.n; i++)
-		x = (x ^ (unsigned char)ev->id.p[i]) * 1099511628211ULL;
-	return x;
-}
+/* ---- taking events in ---------------------------------------------- */
 
 static void identify(const struct dk_event *ev, char *out, size_t cap)
 {
@@ -320,8 +273,6 @@ static void visible(struct dk_str s, char *out, size_t cap)
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 {
 	char name[DK_HOOK_PATH_MAX], id[128], why[160];
-	struct dk_hook_job *j;
-	size_t off;
 	int d, any = 0;
 
 	if (!h->dir || h->stopping)
@@ -347,21 +298,12 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
 	if (!any)
 		return;
-	if (h->qcount == h->max_queue ||
-	    (off = ring_alloc(h, ev->json.n)) == NO_SPACE) {
+	if (dk_hookq_push(&h->q, ev->json.p, ev->json.n, dk_hookq_actor(ev)) < 0) {
 		h->skipped++;
 		identify(ev, id, sizeof id);
 		dk_port_log(DK_LOG_WARN, "hook queue full (%d events waiting): "
-		            "skipped the hooks of %s", h->qcount, id);
-		return;
+		            "skipped the hooks of %s", h->q.count, id);
 	}
-	memcpy(h->ring + off, ev->json.p, ev->json.n);
-	h->tail = off + ev->json.n;
-	j = job_at(h, h->qcount++);
-	j->off = off;
-	j->len = ev->json.n;
-	j->actor = actor_of(ev);
-	j->state = J_QUEUED;
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -379,13 +321,14 @@ static int name_ok(const char *s)
 
 static void feed(struct dk_hooks *h, struct dk_hook_slot *s)
 {
-	const struct dk_hook_job *j = &h->jobs[s->job];
+	size_t len;
+	const char *json = dk_hookq_json(&h->q, s->job, &len);
 
 	while (s->stdin_fd >= 0) {
 		long w;
-		if (s->written < j->len)
-			w = dk_port_write(s->stdin_fd, h->ring + j->off + s->written,
-			                  j->len - s->written);
+		if (s->written < len)
+			w = dk_port_write(s->stdin_fd, json + s->written,
+			                  len - s->written);
 		else
 			w = dk_port_write(s->stdin_fd, "\n", 1);
 		if (w == DK_T_AGAIN)
@@ -393,7 +336,7 @@ static void feed(struct dk_hooks *h, struct dk_hook_slot *s)
 		/* An error is a hook that closed its stdin: its business. */
 		if (w > 0)
 			s->written += (size_t)w;
-		if (w <= 0 || s->written == j->len + 1) {
+		if (w <= 0 || s->written == len + 1) {
 			dk_port_close(s->stdin_fd);
 			s->stdin_fd = -1;
 		}
@@ -410,11 +353,12 @@ static void copy_arg(char *dst, struct dk_str s)
 /* Start the slot's next script; when none is left, the job is done. */
 static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 {
-	struct dk_hook_job *j = &h->jobs[s->job];
 	char dir[DK_HOOK_PATH_MAX], name[256], exec_name[256 + 2], why[160];
+	size_t len;
+	const char *json = dk_hookq_json(&h->q, s->job, &len);
 	int r, dfd;
 
-	if (dk_event_parse(&h->ev, h->ring + j->off, j->len) != DK_OK)
+	if (dk_event_parse(&h->ev, json, len) != DK_OK)
 		s->dir = 3; /* it parsed when queued; cannot happen */
 	identify(&h->ev, s->ident, sizeof s->ident);
 	while (s->dir < 3 && !h->stopping) {
@@ -485,14 +429,9 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		feed(h, s);
 		return;
 	}
-	/* Every script ran: free the job, and the ring space of the done
-	 * events at the head of the queue. */
-	j->state = J_DONE;
+	/* Every script ran: the job is done, its ring space free. */
+	dk_hookq_done(&h->q, s->job);
 	s->job = -1;
-	while (h->qcount > 0 && job_at(h, 0)->state == J_DONE) {
-		h->qhead = (h->qhead + 1) % h->max_queue;
-		h->qcount--;
-	}
 }
 
 /* The slot's script is over (its leader reaped, and its group killed if
@@ -575,39 +514,17 @@ static void timeouts(struct dk_hooks *h, int64_t now)
 	}
 }
 
-/* May queued job qi start: no script of its actor runs, and no earlier
- * queued event of its actor waits? */
-static int runnable(struct dk_hooks *h, int qi)
-{
-	struct dk_hook_job *j = job_at(h, qi);
-	int k;
-
-	if (j->state != J_QUEUED)
-		return 0;
-	for (k = 0; k < qi; k++) {
-		struct dk_hook_job *o = job_at(h, k);
-		if (o->state != J_DONE && o->actor == j->actor)
-			return 0;
-	}
-	return 1;
-}
-
 static void start_jobs(struct dk_hooks *h)
 {
-	int i, qi;
+	int i;
 
 	for (i = 0; i < h->max_jobs && !h->stopping; i++) {
 		struct dk_hook_slot *s = &h->slots[i];
 		if (s->job >= 0)
 			continue;
 		/* Bounded scan: the queue head is where the work is. */
-		for (qi = 0; qi < h->qcount && qi < 64; qi++)
-			if (runnable(h, qi))
-				break;
-		if (qi == h->qcount || qi == 64)
+		if ((s->job = dk_hookq_take(&h->q, 64)) < 0)
 			return;
-		s->job = (h->qhead + qi) % h->max_queue;
-		h->jobs[s->job].state = J_RUNNING;
 		s->dir = 0;
 		s->last[0] = '\0';
 		next_script(h, s);
@@ -665,26 +582,16 @@ int dk_hook_running(const struct dk_hooks *h)
 
 int dk_hook_queued(const struct dk_hooks *h)
 {
-	int qi, n = 0;
-	for (qi = 0; qi < h->qcount; qi++)
-		n += h->jobs[(h->qhead + qi) % h->max_queue].state == J_QUEUED;
-	return n;
+	return dk_hookq_queued(&h->q);
 }
 
 void dk_hook_drop_queued(struct dk_hooks *h)
 {
-	int qi, dropped = 0;
+	int dropped;
 
 	if (!h->dir)
 		return;
-	for (qi = 0; qi < h->qcount; qi++) {
-		struct dk_hook_job *j = job_at(h, qi);
-		if (j->state == J_QUEUED) {
-			j->state = J_DONE;
-			dropped++;
-		}
-	}
-	if (dropped) {
+	if ((dropped = dk_hookq_drop(&h->q)) > 0) {
 		h->skipped += (uint64_t)dropped;
 		dk_port_log(DK_LOG_WARN, "stopping: the hooks of %d queued events "
 		            "will not run", dropped);

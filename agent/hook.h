@@ -12,15 +12,10 @@
 #include "event.h"
 #include "port.h"
 #include "hookenv.h"
-
-struct dk_hook_job {
-	size_t off, len;       /* event JSON in the ring */
-	uint64_t actor;        /* hash of Type and Actor.ID, for order */
-	int state;             /* queued, running, done */
-};
+#include "hookq.h"
 
 struct dk_hook_slot {
-	int job;               /* index in jobs[], -1 = free */
+	int job;               /* index in q.jobs[], -1 = free */
 	int dir;               /* 0..2: T.A.d, T.d, all.d */
 	char last[256];        /* last script name taken in that directory */
 	char path[DK_HOOK_PATH_MAX]; /* the running script */
@@ -50,13 +45,7 @@ struct dk_hooks {
 	const char *host;      /* DOCKEV_HOST */
 	int64_t timeout_ms;
 	int max_jobs;          /* parallel slots in use */
-	int max_queue;         /* events waiting, at most */
-	size_t ring_cap;       /* bytes of ring in use */
-
-	/* jobs[] is a FIFO of max_queue entries: [qhead, qhead + qcount) */
-	struct dk_hook_job jobs[DK_HOOK_QUEUE_MAX];
-	int qhead, qcount;
-	size_t tail;           /* where the next event's bytes go */
+	struct dk_hookq q;     /* the events waiting or running */
 	struct dk_hook_slot slots[DK_HOOK_JOBS_MAX];
 
 	/* The *.d names in dir, NUL-separated, as of dir_mtime. */
@@ -74,7 +63,6 @@ struct dk_hooks {
 	struct dk_hookenv env;
 	struct dk_event ev;    /* the event of the job being started */
 	char argv_buf[3][DK_FIELD_MAX];
-	char ring[DK_HOOK_QUEUE_MAX * DK_HOOK_EVENT_AVG];
 };
 
 /* Set up hooks from dir (NULL = off), engine URL host, timeout, jobs and
