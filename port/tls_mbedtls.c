@@ -83,6 +83,8 @@ static struct {
 	char names[160];
 	char valid[48];
 	int saw_cert;       /* the engine's certificate reached verify_cb */
+	int ip_as_dns;      /* host is an address the certificate names only
+	                       as a DNS name (a mismatch that reads as none) */
 	int got_data;       /* application data arrived on this connection */
 	char url[DK_HOST_MAX + 32];
 	mbedtls_ctr_drbg_context drbg;
@@ -261,6 +263,7 @@ static int host_matches(const mbedtls_x509_crt *crt, const char *host)
 	else if (inet_pton(AF_INET6, host, ip) == 1)
 		iplen = 16;
 	tls.names[0] = '\0';
+	tls.ip_as_dns = 0;
 	for (s = &crt->subject_alt_names; s && s->buf.p; s = s->next) {
 		const mbedtls_x509_buf *b = &s->buf;
 
@@ -270,6 +273,11 @@ static int host_matches(const mbedtls_x509_crt *crt, const char *host)
 			found = 1;
 		if (!iplen && b->tag == SAN_DNS && dns_match(b->p, b->len, host))
 			found = 1;
+		/* "DNS:127.0.0.1" prints as the address itself: remember it so
+		 * the message does not say "for 127.0.0.1, not 127.0.0.1". */
+		if (iplen && b->tag == SAN_DNS && b->len == strlen(host) &&
+		    strncasecmp((const char *)b->p, host, b->len) == 0)
+			tls.ip_as_dns = 1;
 	}
 	return found;
 }
@@ -304,7 +312,11 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
 static void verify_why(uint32_t flags, const struct dk_endpoint *ep,
                        char *why, size_t whylen)
 {
-	if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+	if ((flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) && tls.ip_as_dns)
+		dk_port_why(why, whylen, "TLS: %s: the engine's certificate names "
+		    "%s as a DNS name, not as an IP address (Go, and so the docker "
+		    "CLI, refuse it too)", ep->url, ep->host);
+	else if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
 		dk_port_why(why, whylen, "TLS: %s: the engine's certificate is for %s, "
 		    "not %s", ep->url, tls.names[0] ? tls.names
 		    : "no name or address (no subjectAltName)", ep->host);

@@ -111,6 +111,8 @@ refused name.pem 127.0.0.1 localhost "certificate is for engine.invalid, not loc
 # shellcheck disable=SC2086
 refused ip2.pem 127.0.0.1 127.0.0.1 "certificate is for 127.0.0.2, not 127.0.0.1" "IP mismatch" $VERIFY
 # shellcheck disable=SC2086
+refused ipdns.pem 127.0.0.1 127.0.0.1 "names 127.0.0.1 as a DNS name, not as an IP address" "address as a DNS name only" $VERIFY
+# shellcheck disable=SC2086
 refused cn.pem 127.0.0.1 127.0.0.1 "no subjectAltName" "Common Name only (Go and the docker CLI ignore it)" $VERIFY
 refused server.pem 127.0.0.1 127.0.0.1 "it requires a client certificate" "no client certificate, engine requires one" \
 	--tlsverify --tlscacert "$C/ca.pem"
