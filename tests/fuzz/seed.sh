@@ -6,7 +6,7 @@ set -eu
 D=$1
 DATA=tests/data
 rm -rf "$D"; mkdir -p "$D"
-for t in http chunk event stream parse hookenv context; do mkdir -p "$D/$t"; done
+for t in http chunk event stream parse hookenv context array; do mkdir -p "$D/$t"; done
 i=0
 seed() { # seed TARGET PREFIX-BYTE-OCTAL FILE
 	i=$((i + 1))
@@ -43,3 +43,10 @@ printf '{\n\t"auths": {"r.example": {"auth": "eDp5"}},\n\t"currentContext": "roo
 printf '{"Name":"rootless","Metadata":{"Description":"Rootless mode"},"Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock","SkipTLSVerify":false}}}' >"$D/context/meta"
 printf '{"endpoints":{"docker":{"host":"tcp:\\/\\/h:2376","skiptlsverify":true}},"Name":null}' >"$D/context/meta2"
 rm -f "$D/body"
+# list answers (--snapshot): a bare array, and /volumes' object (byte 0's
+# high bit asks for its "Volumes" member)
+printf '\001[{"Id":"a","Names":["/x"],"Labels":{"k":"v]\\"}"},"State":"running"},{"Id":"b"}]' >"$D/array/bare"
+printf '\203{"Volumes":[{"Name":"v1","Driver":"local","Labels":null}],"Warnings":[]}' >"$D/array/volumes"
+for f in $DATA/*.jsonl; do
+	{ printf '\007['; sed 's/$/,/' "$f"; printf '{}]'; } >"$D/array/$(basename "$f")"
+done
