@@ -267,8 +267,30 @@ static void sticky_and_bounds(void)
 	     "strerror knows the MQTT errors");
 }
 
+static void topic(void)
+{
+	char t[64];
+	int n;
+	size_t cap, refused = 0;
+
+	n = dk_mqtt_topic(t, sizeof t, "node1", 5, "container", 9, "health_status: healthy", 22);
+	T_STR(t, n > 0 ? (size_t)n : 0, "dockev/node1/container/health_status", "topic: base action");
+	n = dk_mqtt_topic(t, sizeof t, "node1", 5, "dockev", 6, "connect", 7);
+	T_STR(t, n > 0 ? (size_t)n : 0, "dockev/node1/dockev/connect", "topic: synthetic event");
+	n = dk_mqtt_topic(t, sizeof t, "n", 1, "a/b+", 4, "c#d", 3);
+	T_STR(t, n > 0 ? (size_t)n : 0, "dockev/n/a_b_/c_d", "topic: '/', '+', '#' in a part become '_'");
+	T_EQ(dk_mqtt_topic(t, sizeof t, "a/b", 3, "x", 1, "y", 1), DK_ERR_PARAM, "topic: client id with '/' refused");
+	T_EQ(dk_mqtt_topic(t, sizeof t, "a+", 2, "x", 1, "y", 1), DK_ERR_PARAM, "topic: client id with '+' refused");
+	T_EQ(dk_mqtt_topic(t, sizeof t, "", 0, "x", 1, "y", 1), DK_ERR_PARAM, "topic: empty client id refused");
+	T_EQ(dk_mqtt_topic(t, sizeof t, "n", 1, "x", 1, ":y", 2), DK_ERR_PARAM, "topic: empty base action refused");
+	for (cap = 0; cap < 17; cap++)
+		refused += dk_mqtt_topic(t, cap, "n", 1, "a/b+", 4, "c#d", 3) == DK_ERR_NOSPACE;
+	T_EQ(refused, 17, "topic: every buffer shorter than the topic refused");
+}
+
 int main(void)
 {
+	topic();
 	varint();
 	encoders();
 	decoder();

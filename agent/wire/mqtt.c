@@ -181,6 +181,38 @@ int dk_mqtt_disconnect(char *buf, size_t cap)
 	return done(&w);
 }
 
+/* A level copied so that it stays one level and matches no filter. */
+static void level(struct w *w, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		put8(w, (unsigned char)(c == '/' || c == '+' || c == '#' || c == '\0' ? '_' : c));
+	}
+}
+
+int dk_mqtt_topic(char *buf, size_t cap, const char *client, size_t client_len,
+                  const char *type, size_t type_len, const char *action, size_t action_len)
+{
+	struct w w = { buf, cap, 0 };
+	const char *colon = action ? memchr(action, ':', action_len) : NULL;
+
+	if (colon)
+		action_len = (size_t)(colon - action);
+	if (!client_len || !type_len || !action_len || !client || !type || !action ||
+	    memchr(client, '/', client_len) || memchr(client, '+', client_len) ||
+	    memchr(client, '#', client_len) || memchr(client, '\0', client_len))
+		return DK_ERR_PARAM;
+	put(&w, "dockev/", 7);
+	put(&w, client, client_len);
+	put8(&w, '/');
+	level(&w, type, type_len);
+	put8(&w, '/');
+	level(&w, action, action_len);
+	return w.n > 65535 ? DK_ERR_PARAM : done(&w);
+}
+
 void dk_mqtt_dec_init(struct dk_mqtt_dec *d)
 {
 	d->state = S_HEAD;

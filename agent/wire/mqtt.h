@@ -55,6 +55,15 @@ size_t dk_mqtt_publish_size(size_t topic_len, size_t payload_len, int qos);
  * byte count, 0 if n exceeds DK_MQTT_REMAINING_MAX. */
 int dk_mqtt_varint(uint32_t n, unsigned char out[4]);
 
+/* The topic of an event: "dockev/<client>/<type>/<base action>", the base
+ * action being the part before ':' ("health_status: healthy" publishes
+ * under health_status). '/', '+', '#' and NUL in type or action become
+ * '_' so every topic has the same four levels and no wildcard. Returns the
+ * length written (no NUL), DK_ERR_NOSPACE, or DK_ERR_PARAM (an empty part,
+ * or a client id that is not one plain topic level). */
+int dk_mqtt_topic(char *buf, size_t cap, const char *client, size_t client_len,
+                  const char *type, size_t type_len, const char *action, size_t action_len);
+
 /* One decoded packet. Slices point into the decoder's buffer and stay valid
  * until the next dk_mqtt_feed call. */
 struct dk_mqtt_packet {
