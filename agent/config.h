@@ -204,6 +204,12 @@
 #define DK_KEEPALIVE_CNT 3
 #endif
 
+/* MQTT: a broker sends the publisher only small packets (CONNACK, PUBACK,
+ * PINGRESP); anything larger than this is refused as oversized. */
+#ifndef DK_MQTT_RX_MAX
+#define DK_MQTT_RX_MAX 256
+#endif
+
 /* stdout buffer for --json and text output (flushed before every wait). */
 #ifndef DK_OUT_BUF
 #define DK_OUT_BUF (16 * 1024)
@@ -332,6 +338,9 @@
 #endif
 #if DK_CONFIG_PATH_MAX > DK_TLS_PATH_MAX
 #error "context TLS file paths (DK_CONFIG_PATH_MAX) must fit DK_TLS_PATH_MAX"
+#endif
+#if DK_MQTT_RX_MAX < 4
+#error "DK_MQTT_RX_MAX must hold a CONNACK and a PUBACK (2 bytes each after the header)"
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"

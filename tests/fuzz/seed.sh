@@ -6,7 +6,7 @@ set -eu
 D=$1
 DATA=tests/data
 rm -rf "$D"; mkdir -p "$D"
-for t in http chunk event stream parse hookenv context array; do mkdir -p "$D/$t"; done
+for t in http chunk event stream parse hookenv context array mqtt; do mkdir -p "$D/$t"; done
 i=0
 seed() { # seed TARGET PREFIX-BYTE-OCTAL FILE
 	i=$((i + 1))
@@ -42,6 +42,9 @@ done
 printf '{\n\t"auths": {"r.example": {"auth": "eDp5"}},\n\t"currentContext": "rootless"\n}' >"$D/context/config"
 printf '{"Name":"rootless","Metadata":{"Description":"Rootless mode"},"Endpoints":{"docker":{"Host":"unix:///run/user/1000/docker.sock","SkipTLSVerify":false}}}' >"$D/context/meta"
 printf '{"endpoints":{"docker":{"host":"tcp:\\/\\/h:2376","skiptlsverify":true}},"Name":null}' >"$D/context/meta2"
+# a broker's answers: CONNACK, PUBACK, PINGRESP, a PUBLISH QoS 1 DUP RETAIN
+printf '\000\040\002\000\000\100\002\000\007\320\000\073\011\000\003a/b\000\012hi' >"$D/mqtt/seed1"
+printf '\002\040\002\001\000\040\002\000\005' >"$D/mqtt/seed2"
 rm -f "$D/body"
 # list answers (--snapshot): a bare array, and /volumes' object (byte 0's
 # high bit asks for its "Volumes" member)
