@@ -42,7 +42,7 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 		return; /* off: the rest of the struct is never touched */
 	/* Only the bookkeeping: the environment and the ring are written
 	 * before they are read, so their pages stay untouched until used. */
-	dk_hookq_init(&h->q, queue, DK_BUF_SIZE);
+	dk_hookq_init(&h->q, queue, (size_t)DK_BUF_SIZE);
 	h->dirs_len = 0;
 	h->stopping = h->reap_due = 0;
 	h->run = h->failed = h->skipped = h->timeouts = h->unnamed = 0;
