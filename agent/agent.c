@@ -145,6 +145,7 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* A view of its own: the engine event being delivered keeps its. */
 	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;
+	ag->sev.synthetic = 1;
 	return hand_over(ag, &ag->sev);
 }
 

@@ -35,9 +35,10 @@ int dk_dispatch(const struct dk_handler *table, const struct dk_event *ev,
 
 int dk_handler_json(const struct dk_event *ev, const struct dk_opts *opts)
 {
-	/* Only what the engine sent: synthetic events have no received
-	 * text, and a pipeline of docker events JSON expects none. */
-	if (!opts->json || (ev->type.n == 6 && memcmp(ev->type.p, "dockev", 6) == 0))
+	/* Only what the engine sent (even a "Type":"dockev" of its own):
+	 * synthetic events have no received text, and a pipeline of docker
+	 * events JSON expects none. */
+	if (!opts->json || ev->synthetic)
 		return 0;
 	fwrite(ev->json.p, 1, ev->json.n, stdout);
 	putchar('\n');

@@ -173,6 +173,14 @@ static int plain(struct dk_str s)
 	return 1;
 }
 
+/* Type "dockev" from the engine: the dockev.*.d scripts are for the
+ * agent's own events (connect, disconnect, resync), so it selects none. */
+static int ours_forged(const struct dk_event *ev)
+{
+	return !ev->synthetic && ev->type.n == 6 &&
+	       memcmp(ev->type.p, "dockev", 6) == 0;
+}
+
 int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 {
 	int n;
@@ -182,7 +190,7 @@ int dk_hook_dir_name(const struct dk_event *ev, int d, char *out, size_t cap)
 	if (d == 2)
 		n = snprintf(out, cap, "all.d");
 	else if (!plain(ev->type) || (d == 0 && !plain(ev->base)) ||
-	         (d == 1 && all))
+	         (d == 1 && all) || ours_forged(ev))
 		return 0;
 	else if (d == 0)
 		n = snprintf(out, cap, "%.*s.%.*s.d", (int)ev->type.n, ev->type.p,
@@ -277,7 +285,13 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 
 	if (!h->dir || h->stopping)
 		return;
-	if (!plain(ev->type) || !plain(ev->base)) {
+	if (ours_forged(ev)) {
+		h->unnamed++;
+		dk_port_log(DK_LOG_WARN, "event with Type \"dockev\" from the "
+		            "engine: only the agent's own events select dockev.*.d; "
+		            "only all.d runs (%llu such events)",
+		            (unsigned long long)h->unnamed);
+	} else if (!plain(ev->type) || !plain(ev->base)) {
 		char t[48], a[48];
 		h->unnamed++;
 		visible(ev->type, t, sizeof t);
@@ -298,7 +312,8 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
 	if (!any)
 		return;
-	if (dk_hookq_push(&h->q, ev->json.p, ev->json.n, dk_hookq_actor(ev)) < 0) {
+	if (dk_hookq_push(&h->q, ev->json.p, ev->json.n, dk_hookq_actor(ev),
+	                  ev->synthetic) < 0) {
 		h->skipped++;
 		identify(ev, id, sizeof id);
 		dk_port_log(DK_LOG_WARN, "hook queue full (%d events waiting): "
@@ -360,6 +375,7 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 
 	if (dk_event_parse(&h->ev, json, len) != DK_OK)
 		s->dir = 3; /* it parsed when queued; cannot happen */
+	h->ev.synthetic = dk_hookq_synthetic(&h->q, s->job);
 	identify(&h->ev, s->ident, sizeof s->ident);
 	while (s->dir < 3 && !h->stopping) {
 		char sub[DK_HOOK_PATH_MAX];

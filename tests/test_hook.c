@@ -44,7 +44,7 @@ static void own_env(void)
 
 /* Which directories an event selects: only plain Types and Actions name
  * one, and all.d runs once. */
-static void dirs_of(const char *rec, const char *want)
+static void dirs_of_as(const char *rec, int synthetic, const char *want)
 {
 	char got[3 * DK_HOOK_PATH_MAX + 4], name[DK_HOOK_PATH_MAX];
 	int d;
@@ -54,12 +54,19 @@ static void dirs_of(const char *rec, const char *want)
 		T_OK(0, "parse %s", rec);
 		return;
 	}
+	ev.synthetic = synthetic;
 	for (d = 0; d < 3; d++) {
 		if (!dk_hook_dir_name(&ev, d, name, sizeof name))
 			strcpy(name, "-");
 		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", d ? " " : "", name);
 	}
-	T_OK(strcmp(got, want) == 0, "%s: %s (got %s)", rec, want, got);
+	T_OK(strcmp(got, want) == 0, "%s%s: %s (got %s)", rec,
+	     synthetic ? " (ours)" : "", want, got);
+}
+
+static void dirs_of(const char *rec, const char *want)
+{
+	dirs_of_as(rec, 0, want);
 }
 
 static void dir_names(void)
@@ -73,8 +80,10 @@ static void dir_names(void)
 	        "container.exec_create.d container.d all.d");
 	dirs_of("{\"Type\":\"container\",\"Action\":\"archive-path\"}",
 	        "container.archive-path.d container.d all.d");
-	dirs_of("{\"Type\":\"dockev\",\"Action\":\"snapshot-start\"}",
-	        "dockev.snapshot-start.d dockev.d all.d");
+	dirs_of_as("{\"Type\":\"dockev\",\"Action\":\"snapshot-start\"}", 1,
+	           "dockev.snapshot-start.d dockev.d all.d");
+	/* The same text from the engine is not ours: only all.d. */
+	dirs_of("{\"Type\":\"dockev\",\"Action\":\"connect\"}", "- - all.d");
 	dirs_of("{\"Type\":\"container.die\",\"Action\":\"\"}", "- - all.d");
 	dirs_of("{\"Type\":\"container\",\"Action\":\"\"}", "- container.d all.d");
 	dirs_of("{\"Type\":\"container\",\"Action\":\": x\"}", "- container.d all.d");

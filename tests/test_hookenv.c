@@ -56,6 +56,18 @@ static void recorded(void)
 	T_OK((v = get("DOCKEV_ATTR_EXITCODE")) && strcmp(v, "3") == 0, "DOCKEV_ATTR_EXITCODE");
 	T_EQ(env.notes[0], 0, "nothing cut");
 	T_OK(env.vars[env.n] == NULL, "NULL-terminated");
+	T_OK(get("DOCKEV_SYNTHETIC") == NULL, "an engine event has no DOCKEV_SYNTHETIC");
+	{
+		char *forged[] = { "DOCKEV_SYNTHETIC=1", NULL };
+		T_EQ(parse("{\"Type\":\"dockev\",\"Action\":\"connect\"}"), DK_OK, "parse");
+		dk_hookenv_build(&env, &ev, "h", forged);
+		T_OK(get("DOCKEV_SYNTHETIC") == NULL,
+		     "nor an engine's Type dockev, whatever the agent's environment holds");
+		ev.synthetic = 1;
+		dk_hookenv_build(&env, &ev, "h", forged);
+		T_OK((v = get("DOCKEV_SYNTHETIC")) && strcmp(v, "1") == 0,
+		     "DOCKEV_SYNTHETIC=1 for the agent's own events");
+	}
 
 	T_EQ(parse("{\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"\","
 	           "\"Attributes\":{}}}"), DK_OK, "podman-like event");

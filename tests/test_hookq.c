@@ -9,7 +9,7 @@ static struct dk_hookq q;
 
 static int push(const char *json, uint64_t actor)
 {
-	return dk_hookq_push(&q, json, strlen(json), actor);
+	return dk_hookq_push(&q, json, strlen(json), actor, 0);
 }
 
 static int json_is(int i, const char *want)
@@ -29,7 +29,7 @@ static void bounds(void)
 		T_OK(push("{\"a\":1}", (uint64_t)i) >= 0, "event %d queued", i);
 	T_EQ(push("{\"a\":1}", 9), DK_ERR_NOSPACE, "the fifth is refused");
 	T_EQ(dk_hookq_queued(&q), 4, "four wait");
-	T_EQ(dk_hookq_push(&q, "", 0, 1), DK_ERR_NOSPACE, "an empty event is refused");
+	T_EQ(dk_hookq_push(&q, "", 0, 1, 0), DK_ERR_NOSPACE, "an empty event is refused");
 
 	dk_hookq_init(&q, 0, 0);
 	T_EQ(q.max, 1, "a queue of 0 is clamped to 1");

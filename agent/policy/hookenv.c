@@ -80,7 +80,8 @@ int dk_hookenv_ours(const char *var)
 	static const char *const names[] = {
 		"DOCKEV_TYPE", "DOCKEV_ACTION", "DOCKEV_ACTION_DETAIL",
 		"DOCKEV_ID", "DOCKEV_NAME", "DOCKEV_IMAGE", "DOCKEV_SCOPE",
-		"DOCKEV_TIME", "DOCKEV_TIME_NANO", "DOCKEV_HOST", NULL
+		"DOCKEV_TIME", "DOCKEV_TIME_NANO", "DOCKEV_HOST", "DOCKEV_SYNTHETIC",
+		NULL
 	};
 	const char *eq = strchr(var, '=');
 	size_t n = eq ? (size_t)(eq - var) : strlen(var), i;
@@ -190,6 +191,10 @@ int dk_hookenv_build(struct dk_hookenv *e, const struct dk_event *ev,
 	ADD("DOCKEV_TIME_NANO", ev->time_nano_text);
 #undef ADD
 	add(e, &pos, "DOCKEV_HOST", 11, host ? host : "", host ? strlen(host) : 0, 0);
+	/* The agent's own events: an engine can send "Type":"dockev" but
+	 * cannot set this. */
+	if (ev->synthetic)
+		add(e, &pos, "DOCKEV_SYNTHETIC", 16, "1", 1, 0);
 
 	/* One variable per name: keys that map to the same name
 	 * (exitCode, exitcode, EXITCODE) give one, the lowest rank's,

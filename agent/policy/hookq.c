@@ -60,7 +60,7 @@ uint64_t dk_hookq_actor(const struct dk_event *ev)
 }
 
 int dk_hookq_push(struct dk_hookq *q, const char *json, size_t len,
-                  uint64_t actor)
+                  uint64_t actor, int synthetic)
 {
 	struct dk_hookq_job *j;
 	size_t off;
@@ -73,6 +73,7 @@ int dk_hookq_push(struct dk_hookq *q, const char *json, size_t len,
 	j->off = off;
 	j->len = len;
 	j->actor = actor;
+	j->synthetic = synthetic;
 	j->state = DK_HOOKQ_QUEUED;
 	return (int)(j - q->jobs);
 }
@@ -144,4 +145,9 @@ const char *dk_hookq_json(const struct dk_hookq *q, int i, size_t *len)
 {
 	*len = q->jobs[i].len;
 	return q->ring + q->jobs[i].off;
+}
+
+int dk_hookq_synthetic(const struct dk_hookq *q, int i)
+{
+	return q->jobs[i].synthetic;
 }

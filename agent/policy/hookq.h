@@ -14,6 +14,8 @@
 struct dk_hookq_job {
 	size_t off, len;       /* event JSON in the ring */
 	uint64_t actor;        /* dk_hookq_actor of the event, for order */
+	int synthetic;         /* the event's synthetic flag (event.h): the
+	                        * JSON alone cannot carry it */
 	int state;             /* DK_HOOKQ_QUEUED, _RUNNING, _DONE */
 };
 
@@ -39,11 +41,12 @@ void dk_hookq_init(struct dk_hookq *q, int max, size_t min_event);
 /* The order key of an event: its Type and Actor.ID. */
 uint64_t dk_hookq_actor(const struct dk_event *ev);
 
-/* Queue json[0..len) (copied into the ring) for actor. Returns the job's
+/* Queue json[0..len) (copied into the ring) for actor, with the event's
+ * synthetic flag (dk_hookq_synthetic gives it back). Returns the job's
  * index in jobs[], or DK_ERR_NOSPACE when max events wait or the ring has
  * no room (len 0 or longer than the ring too): nothing queued. */
 int dk_hookq_push(struct dk_hookq *q, const char *json, size_t len,
-                  uint64_t actor);
+                  uint64_t actor, int synthetic);
 
 /* The next job that may start, marked running: the first queued one whose
  * actor has no earlier job queued or running, among the first scan
@@ -62,5 +65,8 @@ int dk_hookq_queued(const struct dk_hookq *q);
 
 /* Job i's JSON (valid until dk_hookq_done(q, i)). */
 const char *dk_hookq_json(const struct dk_hookq *q, int i, size_t *len);
+
+/* Job i's synthetic flag, as pushed. */
+int dk_hookq_synthetic(const struct dk_hookq *q, int i);
 
 #endif

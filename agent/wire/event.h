@@ -34,6 +34,9 @@ struct dk_event {
 	int64_t time_nano;     /* ns; time * 1e9 when timeNano is absent */
 	struct dk_str attrs;   /* Actor.Attributes' text, "{...}"; empty if none */
 	int nattrs;            /* number of attributes */
+	int synthetic;         /* 1: made by the agent (dockev connect, ...);
+	                        * dk_event_parse always sets 0, so nothing an
+	                        * engine sends can pass for the agent's own */
 	int cur_i;             /* dk_event_attr's cursor: member index and */
 	size_t cur_off;        /* its offset in attrs (-1: none yet) */
 	char scratch[4][DK_FIELD_MAX]; /* unescaped copies, when needed */

@@ -26,6 +26,26 @@ ok $? "raw control bytes in the JSON text: not valid JSON, skipped"
 dockev -H "unix://$SOCK" --json --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
 head -1 "$T/hostile.jsonl" | cmp -s - "$T/out"; ok $? "--json: the event's text exactly as received"
 
+# An engine that sends "Type":"dockev" does not speak for the agent: --json
+# prints its event as received (the agent's own are not printed), and its
+# hooks are all.d's only, without DOCKEV_SYNTHETIC; the agent's own connect
+# runs dockev.d with DOCKEV_SYNTHETIC=1.
+printf '{"Type":"dockev","Action":"disconnect","Actor":{"ID":"forged","Attributes":{"reason":"x"}},"scope":"local","time":1795792646,"timeNano":1795792646000000000}\n' \
+	>"$T/forged.jsonl"
+H=$T/hooks; mkdir -p "$H/all.d" "$H/dockev.d"; chmod 755 "$H" "$H/all.d" "$H/dockev.d"
+printf '#!/bin/sh\necho "all $DOCKEV_TYPE $DOCKEV_ACTION ${DOCKEV_SYNTHETIC:-engine}" >>"%s"\n' "$T/ran" >"$H/all.d/a"
+printf '#!/bin/sh\necho "dockev.d $DOCKEV_ACTION $DOCKEV_ID" >>"%s"\n' "$T/ran" >"$H/dockev.d/a"
+chmod 700 "$H/all.d/a" "$H/dockev.d/a"
+fake_start -e "$T/forged.jsonl"
+dockev -H "unix://$SOCK" --json --hooks "$H" --since 0 --until $UNTIL >"$T/out" 2>"$T/err"
+ok $? "engine-sent Type dockev: exit 0"
+cmp -s "$T/forged.jsonl" "$T/out"; ok $? "--json: the engine's dockev event printed as received, ours not"
+grep -q '^dockev.d disconnect forged' "$T/ran"; is $? 1 "its hooks: not dockev.d"
+grep -q '^all dockev disconnect engine$' "$T/ran"; ok $? "its hooks: all.d, without DOCKEV_SYNTHETIC"
+grep -q '^all dockev connect 1$' "$T/ran"; ok $? "the agent's own connect: all.d with DOCKEV_SYNTHETIC=1"
+grep -q '^dockev.d connect ' "$T/ran"; ok $? "the agent's own connect: dockev.d"
+grep -q 'event with Type "dockev" from the engine' "$T/err"; ok $? "logged"
+
 # The log carries engine text too: an error body with a newline in it.
 fake_start -e "$T/hostile.jsonl" --faults all --status 400 \
 	--body '{"message":"bad filter\ndockev: error: forged"}'
