@@ -12,6 +12,7 @@
 #include "err.h"
 #include "filter.h"
 #include "out.h"
+#include "output.h"
 #include "state.h"
 #include "when.h"
 
@@ -30,6 +31,65 @@ static int lent_wait(void *ctx, int fd, int want_write, int64_t deadline)
 		ms = l <= 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
 	}
 	return dk_agent_wait(ctx, fd, want_write, ms);
+}
+
+/* ---- stdout ------------------------------------------------------------ */
+
+/* A failed stdout (dk_output_write) is logged once, and stops the loop
+ * once: its next wait returns "stop" (later waits, while hooks drain, do
+ * not). A reader that went away (EPIPE: SIGPIPE is ignored), a full disk
+ * or /dev/full: what was not written is lost, so --state never moves past
+ * it. */
+static int out_logged, out_stopped;
+
+static void write_output(void)
+{
+	if (dk_output_write() != DK_ERR_IO || out_logged)
+		return;
+	out_logged = 1;
+	dk_port_log(DK_LOG_ERR, "stdout: cannot write: %s; stopping (what was "
+	            "not written is not counted as delivered)",
+	            dk_output_error());
+}
+
+/* Back-pressure: before the loop delivers, stdout's buffer must have room
+ * for what the printers may write (need bytes). Until it has, the loop
+ * waits for the reader, serving hooks, their timeouts and signals, and
+ * does not read the engine (whose socket buffer then fills). Returns 0, or
+ * 1 to stop: a stop request (now or before), or output failed. */
+static int output_room(struct dk_agent *ag, size_t need)
+{
+	for (;;) {
+		int fd, r;
+		if (ag->stops || dk_output_error())
+			return 1;
+		if (dk_output_room() >= need)
+			return 0;
+		/* Not a write per record: only when the buffer is short. */
+		write_output();
+		if (dk_output_error())
+			return 1;
+		if (dk_output_room() >= need)
+			return 0;
+		/* A terminal or file is written whole, unless a signal cut a
+		 * write short: then look again soon. */
+		fd = dk_output_fd();
+		r = dk_agent_wait(ag, fd, 1, fd < 0 ? 100 : -1);
+		if (r == -1)
+			return 1;
+		if (r < 0) {
+			dk_port_log(DK_LOG_ERR, "cannot wait for stdout: %s",
+			            dk_port_errstr());
+			return 1;
+		}
+	}
+}
+
+/* What delivering a record of len bytes may print: the record (--json) or
+ * one line, and a synthetic line before it (resync). */
+static size_t output_need(const struct dk_agent *ag, size_t len)
+{
+	return (ag->opts.json ? len : DK_LINE_MAX) + DK_LINE_MAX + 2;
 }
 
 int dk_agent_init(struct dk_agent *ag)
@@ -142,6 +202,9 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
 	if ((n = dk_out_end(&o)) < 0)
 		return 0;
+	/* Room for its line, unless stopping (then a line that finds none
+	 * is dropped and counted). */
+	(void)output_room(ag, DK_LINE_MAX + 1);
 	/* A view of its own: the engine event being delivered keeps its. */
 	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;
@@ -199,22 +262,6 @@ int dk_agent_signals(struct dk_agent *ag)
 	return stop;
 }
 
-/* ---- stdout ------------------------------------------------------------ */
-
-/* A failed stdout (dk_out_flush) is logged once, and stops the loop once:
- * its next wait returns "stop" (later waits, while hooks drain, do not). */
-static int out_logged, out_stopped;
-
-static void flush_output(void)
-{
-	if (dk_out_flush() == DK_OK || out_logged)
-		return;
-	out_logged = 1;
-	dk_port_log(DK_LOG_ERR, "stdout: cannot write: %s; stopping (what was "
-	            "not written is not counted as delivered)",
-	            strerror(dk_out_error()));
-}
-
 /* ---- --state ---------------------------------------------------------- */
 
 static int state_dirty(const struct dk_agent *ag)
@@ -243,11 +290,11 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 
 	if (!state_dirty(ag))
 		return;
-	/* The point saved is one whose events were written: flushed now,
-	 * and never again once output failed (what the handlers took since
-	 * the last good flush may be lost). */
-	flush_output();
-	if (dk_out_error())
+	/* The point saved is one whose events were written: not while some
+	 * wait in stdout's buffer (a reader behind), and never again once
+	 * output failed (what the handlers took since may be lost). */
+	write_output();
+	if (dk_output_error() || dk_output_pending() > 0)
 		return;
 	now = dk_port_now_ms();
 	if (!force && now < ag->state_due_ms)
@@ -319,16 +366,16 @@ int dk_agent_state_load(struct dk_agent *ag)
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
-	struct dk_pollfd fds[1 + DK_HOOK_JOBS_MAX];
+	struct dk_pollfd fds[2 + DK_HOOK_JOBS_MAX];
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms, state_ms;
+		int n = 0, r, left = -1, hook_ms, state_ms, oi = -1, ofd;
 
 		dk_hook_service(&ag->hooks);
-		/* Whatever handlers printed goes out before we sleep. A failed
-		 * output stops the agent, with exit status 1. */
-		flush_output();
-		if (dk_out_error() && !out_stopped) {
+		/* What handlers printed goes out as far as stdout takes it. A
+		 * failed output stops the agent, with exit status 1. */
+		write_output();
+		if (dk_output_error() && !out_stopped) {
 			out_stopped = 1;
 			return -1;
 		}
@@ -337,6 +384,15 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			fds[0].events = want_write ? DK_POLL_OUT : DK_POLL_IN;
 			fds[0].revents = 0;
 			n = 1;
+		}
+		/* stdout (a pipe or socket): writable when lines wait; with
+		 * none, an error or hang-up says the reader went away, so an
+		 * idle `dockev | head -1` ends when head does. */
+		if ((ofd = dk_output_fd()) >= 0 && ofd != fd) {
+			fds[n].fd = ofd;
+			fds[n].events = dk_output_pending() ? DK_POLL_OUT : 0;
+			fds[n].revents = 0;
+			oi = n++;
 		}
 		n += dk_hook_pollfds(&ag->hooks, fds + n, DK_HOOK_JOBS_MAX);
 		if (deadline >= 0) {
@@ -352,6 +408,11 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		if (state_ms >= 0 && (left < 0 || state_ms < left))
 			left = state_ms;
 		r = dk_port_poll(fds, n, left);
+		if (oi >= 0 && fds[oi].revents & DK_POLL_ERR &&
+		    dk_output_pending() == 0) {
+			dk_output_gone();
+			continue; /* logged, and the stop, at the loop's top */
+		}
 		if (r == 2 && dk_agent_signals(ag))
 			return -1;
 		if (fd >= 0 && fds[0].revents)
@@ -391,6 +452,21 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 	}
 }
 
+/* Before exiting: what stdout could not take (a reader that stopped
+ * reading; a stop does not wait for it) is said once. --state was not
+ * moved past it (dk_agent_state_save). */
+static void output_left(void)
+{
+	size_t left;
+
+	write_output();
+	left = dk_output_pending();
+	if (left > 0 || dk_output_dropped() > 0)
+		dk_port_log(DK_LOG_WARN, "stdout: %zu bytes and %lu lines not "
+		            "written at exit: the reader was not reading (--state "
+		            "was not moved past them)", left, dk_output_dropped());
+}
+
 enum dk_outcome dk_agent_session(struct dk_agent *ag)
 {
 	enum dk_outcome out = dk_session_open(ag);
@@ -418,6 +494,8 @@ enum dk_outcome dk_agent_session(struct dk_agent *ag)
 	for (;;) {
 		switch (dk_session_next(ag, &rec, &len, &out)) {
 		case DK_REC_EVENT:
+			if (output_room(ag, output_need(ag, len)))
+				return DK_OUT_STOP;
 			if ((r = dk_agent_deliver(ag, rec, len)) != 0)
 				return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
 			break;
@@ -437,7 +515,8 @@ enum dk_outcome dk_agent_session(struct dk_agent *ag)
 			 * writes --state and sees signals. */
 			dk_hook_service(&ag->hooks);
 			dk_agent_state_save(ag, 0);
-			if (dk_port_signal_seen() && dk_agent_signals(ag))
+			if ((dk_port_signal_seen() && dk_agent_signals(ag)) ||
+			    ag->stops)
 				return DK_OUT_STOP;
 			if ((out = dk_session_read(ag)) != DK_OUT_OPEN)
 				return out;
@@ -477,16 +556,17 @@ int dk_agent_run(struct dk_agent *ag)
 			                   out == DK_OUT_CONFIG_WAIT))
 				out = DK_OUT_HANDLER_STOP;
 		}
-		flush_output();
+		write_output();
 		if (out != DK_OUT_RETRY && out != DK_OUT_CONFIG_WAIT) {
 			drain_hooks(ag, out == DK_OUT_DONE || out == DK_OUT_STOP);
 			dk_agent_state_save(ag, 1);
+			output_left();
 		}
 		switch (out) {
 		case DK_OUT_STOP:
 		case DK_OUT_DONE:
 		case DK_OUT_HANDLER_STOP:
-			return dk_out_error() ? 1 : 0;
+			return dk_output_error() ? 1 : 0;
 		case DK_OUT_CONFIG:
 		case DK_OUT_HANDLER_ERR:
 			return 1;
@@ -506,8 +586,10 @@ int dk_agent_run(struct dk_agent *ag)
 			            ag->ep.url, ag->why, (long long)(delay / 1000),
 			            (long long)(delay % 1000));
 		}
-		if (sleep_backoff(ag, delay))
-			return dk_out_error() ? 1 : 0;
+		if (sleep_backoff(ag, delay)) {
+			output_left();
+			return dk_output_error() ? 1 : 0;
+		}
 		ag->n.reconnects++;
 	}
 }

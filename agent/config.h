@@ -210,9 +210,23 @@
 #define DK_MQTT_RX_MAX 256
 #endif
 
-/* stdout buffer for --json and text output (flushed before every wait). */
-#ifndef DK_OUT_BUF
-#define DK_OUT_BUF (16 * 1024)
+/* stdout (output.c): the one-line printer's longest line (longer ones are
+ * cut, marked "..."), and the buffer where lines wait for a reader. Before
+ * it delivers a record, the loop waits until the buffer has room for the
+ * record as printed plus one synthetic line (a resync before it), so the
+ * buffer must hold the largest record and two lines. Only what waits is
+ * touched: a reader that keeps up keeps it to its first pages. */
+#ifndef DK_LINE_MAX
+#define DK_LINE_MAX (8 * 1024)
+#endif
+#ifndef DK_OUTPUT_BUF
+#define DK_OUTPUT_BUF (DK_BUF_SIZE + 3 * DK_LINE_MAX)
+#endif
+#if DK_LINE_MAX < 4096
+#error "DK_LINE_MAX must hold a synthetic event's line (4096 bytes)"
+#endif
+#if DK_OUTPUT_BUF < DK_BUF_SIZE + 2 * DK_LINE_MAX + 2
+#error "DK_OUTPUT_BUF must hold the largest record and two lines"
 #endif
 
 /* Hooks. The queue holds up to --hook-queue events (at most

@@ -43,7 +43,9 @@
 	X(DK_ERR_CONFIG_BIG,-31, "more JSON tokens than dockev reads (DK_CONTEXT_TOKENS_MAX)") \
 	X(DK_ERR_NO_ENDPOINT,-32,"no docker endpoint (Endpoints.docker)") \
 	X(DK_ERR_MQTT,     -33, "malformed MQTT packet") \
-	X(DK_ERR_MQTT_BIG, -34, "MQTT packet larger than the receive buffer")
+	X(DK_ERR_MQTT_BIG, -34, "MQTT packet larger than the receive buffer") \
+	X(DK_AGAIN,        -35, "not ready: try again when the fd is") \
+	X(DK_STOP,         -36, "stop requested")
 
 enum dk_err {
 /* name is an enumerator being declared: it cannot be parenthesised. */

@@ -10,12 +10,12 @@
 #include "context.h"
 #include "err.h"
 #include "filter.h"
+#include "output.h"
 #include "request.h"
 #include "tls.h"
 #include "when.h"
 
 static struct dk_agent agent;
-static char outbuf[DK_OUT_BUF];
 
 static const char usage_text[] =
 "usage: dockev [OPTIONS]\n"
@@ -648,7 +648,6 @@ int main(int argc, char **argv)
 		usage_error("bad filter '%s': want KEY=VALUE with a docker "
 		            "events filter key", bad >= 0 ? o->filters[bad] : "");
 
-	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	dk_port_log_open(o->use_syslog, o->verbosity < 0 ? DK_LOG_ERR
 	                 : o->verbosity > 0 ? DK_LOG_DEBUG : DK_LOG_INFO);
 
@@ -712,9 +711,14 @@ int main(int argc, char **argv)
 		dk_tls_free();
 		return 1;
 	}
+	/* Events go out through output.c's buffer, never blocking (stdio's
+	 * stdout carries only --help and --version). */
+	if (dk_output_init(1) != DK_OK)
+		dk_port_log(DK_LOG_WARN, "stdout: %s: written blocking",
+		            dk_port_errstr());
 	r = dk_agent_run(&agent);
+	dk_output_restore();
 	dk_tls_free();
-	fflush(stdout);
 	if (o->verbosity > 0)
 		dk_agent_log_counters(&agent);
 	return r;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 /* ---- transport: read(2)/write(2) semantics ---------------------------- */
 
@@ -17,7 +18,7 @@
  * close_notify too); DK_T_AGAIN when nothing can move now (EAGAIN, EINTR,
  * TLS WANT_READ/WRITE, mapped in one place in the port); a negative dk_err
  * (DK_ERR_IO, ...) on failure. */
-#define DK_T_AGAIN (-1000)
+#define DK_T_AGAIN DK_AGAIN
 
 struct dk_transport {
 	long (*recv)(struct dk_transport *t, void *buf, size_t len);
@@ -189,6 +190,14 @@ int dk_port_open_null(void);
 
 /* Close a descriptor the port gave out (a hook's stdin pipe). */
 void dk_port_close(int fd);
+
+/* stdout (output.c): when fd is a pipe or a socket, make it non-blocking
+ * and return 1 (dk_port_out_restore gives the flags back: the fd's open
+ * file description may be shared with the shell that started us); 0 for
+ * anything else (a terminal, a file, /dev/null: written blocking);
+ * DK_ERR_IO when fd cannot be examined. */
+int dk_port_out_nonblock(int fd);
+void dk_port_out_restore(int fd);
 
 /* Write to a non-blocking fd: bytes written, DK_T_AGAIN, or DK_ERR_IO
  * (EPIPE when the hook closed its stdin). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "config.h"
@@ -476,4 +477,34 @@ int dk_port_wait_fd(int fd, int want_write, int64_t deadline)
 			return DK_ERR_IO;
 		}
 	}
+}
+
+/* ---- stdout ------------------------------------------------------------ */
+
+static int out_flags = -1; /* fd's flags before we added O_NONBLOCK */
+
+int dk_port_out_nonblock(int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) != 0 || (fl = fcntl(fd, F_GETFL)) < 0) {
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return 0;
+	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		dk_port_set_err(errno, NULL);
+		return DK_ERR_IO;
+	}
+	out_flags = fl;
+	return 1;
+}
+
+void dk_port_out_restore(int fd)
+{
+	if (out_flags >= 0 && !(out_flags & O_NONBLOCK))
+		(void)fcntl(fd, F_SETFL, out_flags);
+	out_flags = -1;
 }

@@ -29,6 +29,9 @@ extern size_t fake_file_len;
 extern int fake_file_exists, fake_file_writes, fake_file_fail;
 /* dk_port_environ() returns this (NULL: an empty list). */
 extern char *const *fake_environ;
+/* Not NULL: dk_port_write calls this (else fd 1 is written for real, any
+ * other fd takes everything). */
+extern long (*fake_write)(int fd, const void *buf, size_t len);
 /* dk_port_errstr() returns this ("fake error" unless a test sets it). */
 extern const char *fake_errstr;
 

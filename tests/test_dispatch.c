@@ -7,6 +7,7 @@
 #include "t.h"
 #include "agent.h"
 #include "dispatch.h"
+#include "output.h"
 #include "err.h"
 #include "fakeport.h"
 
@@ -139,7 +140,7 @@ static void captured(dk_handler_fn fn, char *out, size_t cap, int *ret)
 	saved = dup(1);
 	dup2(fd, 1);
 	*ret = fn(&ev, &opts);
-	fflush(stdout);
+	dk_output_write();
 	dup2(saved, 1);
 	close(saved);
 	close(fd);

@@ -1,6 +1,4 @@
-/* out.c - the bounded writer (see out.h), the text escaper, and stdout's
- * flush with its sticky error. */
-#include <errno.h>
+/* out.c - the bounded writer (see out.h) and the text escaper. */
 #include <stdio.h>
 #include <string.h>
 #include "out.h"
@@ -126,24 +124,4 @@ long dk_out_end(struct dk_out *o)
 	if (o->cap > 0)
 		o->p[0] = '\0';
 	return DK_ERR_NOSPACE;
-}
-
-static int out_err;
-
-/* ferror too: a flush stdio did on its own when the buffer filled (inside
- * a printer's fwrite) fails only there, and this one may then succeed. */
-int dk_out_flush(void)
-{
-	if (out_err)
-		return DK_ERR_IO;
-	errno = 0;
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return DK_OK;
-	out_err = errno ? errno : EIO;
-	return DK_ERR_IO;
-}
-
-int dk_out_error(void)
-{
-	return out_err;
 }

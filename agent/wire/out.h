@@ -30,16 +30,6 @@ void dk_out_json(struct dk_out *o, const char *s, size_t n);
 void dk_out_text(struct dk_out *o, const char *s, size_t n);
 /* A decimal number. */
 void dk_out_num(struct dk_out *o, long long v);
-/* stdout, where the printers write (dk_handler_json, dk_handler_log):
- * flush it and keep its first failure, sticky. A reader that went away
- * (EPIPE: SIGPIPE is ignored), a full disk or /dev/full: the events
- * written since the last good flush may be lost, so the loop stops, and
- * never moves the --state resume point past a failed flush.
- * dk_out_flush returns DK_OK, or DK_ERR_IO now and at every later call. */
-int dk_out_flush(void);
-/* 0 while stdout is fine, else the errno of its first failure. */
-int dk_out_error(void);
-
 /* NUL-terminate: returns len when it all fit (with the NUL), else
  * DK_ERR_NOSPACE and, when cap > 0, an empty string in the buffer. */
 long dk_out_end(struct dk_out *o);
