@@ -10,7 +10,6 @@
 #include "agent.h"
 #include "dispatch.h"
 #include "err.h"
-#include "filter.h"
 #include "out.h"
 #include "output.h"
 #include "state.h"
@@ -75,7 +74,7 @@ static int output_room(struct dk_agent *ag, size_t need)
 		 * write short: then look again soon. */
 		fd = dk_output_fd();
 		r = dk_agent_wait(ag, fd, 1, fd < 0 ? 100 : -1);
-		if (r == -1)
+		if (r == DK_STOP)
 			return 1;
 		if (r < 0) {
 			dk_port_log(DK_LOG_ERR, "cannot wait for stdout: %s",
@@ -94,12 +93,6 @@ static size_t output_need(const struct dk_agent *ag, size_t len)
 
 int dk_agent_init(struct dk_agent *ag)
 {
-	int bad = -1, n;
-
-	n = dk_filter_build(ag->filters, sizeof ag->filters, ag->opts.filters,
-	                    ag->opts.nfilters, &bad);
-	if (n < 0)
-		return n;
 	snprintf(ag->version, sizeof ag->version, "%s",
 	         ag->opts.api_version ? ag->opts.api_version : DK_API_VERSION);
 	dk_backoff_init(&ag->bo, ag->opts.backoff_min_ms,
@@ -377,7 +370,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		write_output();
 		if (dk_output_error() && !out_stopped) {
 			out_stopped = 1;
-			return -1;
+			return DK_STOP;
 		}
 		if (fd >= 0) {
 			fds[0].fd = fd;
@@ -413,14 +406,14 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			dk_output_gone();
 			continue; /* logged, and the stop, at the loop's top */
 		}
-		if (r == 2 && dk_agent_signals(ag))
-			return -1;
+		if (r == DK_WAIT_SIGNAL && dk_agent_signals(ag))
+			return DK_STOP;
 		if (fd >= 0 && fds[0].revents)
-			return 1;
+			return DK_WAIT_READY;
 		if (r < 0)
-			return DK_ERR_IO; /* errno tells why */
+			return DK_ERR_IO; /* dk_port_errstr tells why */
 		if (deadline >= 0 && dk_port_now_ms() >= deadline)
-			return 0;
+			return DK_WAIT_TIMEOUT;
 	}
 }
 
@@ -428,7 +421,7 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
  * Returns 1 to stop. */
 static int sleep_backoff(struct dk_agent *ag, int64_t ms)
 {
-	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == -1;
+	return dk_agent_wait(ag, -1, 0, ms > INT_MAX ? INT_MAX : (int)ms) == DK_STOP;
 }
 
 /* Before exiting: with run_queued every queued hook still runs (at
@@ -447,7 +440,7 @@ static void drain_hooks(struct dk_agent *ag, int run_queued)
 		dk_hook_service(h);
 		if (dk_hook_running(h) == 0 && dk_hook_queued(h) == 0)
 			break;
-		if (dk_agent_wait(ag, -1, 0, 1000) == -1)
+		if (dk_agent_wait(ag, -1, 0, 1000) == DK_STOP)
 			dk_hook_stop(h, ag->stops > 1);
 	}
 }

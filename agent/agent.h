@@ -106,8 +106,10 @@ struct dk_agent {
 	struct dk_hooks hooks;
 };
 
-/* Prepare ag from ag->opts: endpoint (ag->ep must already be parsed),
- * filters, back-off, framer. Returns DK_OK or a negative dk_err. */
+/* Prepare ag from ag->opts: back-off, framer, hooks. ag->ep must already
+ * be parsed, and ag->filters hold the filters' JSON (main builds it with
+ * dk_filter_build, where a bad filter is a usage error). Returns DK_OK or
+ * a negative dk_err. */
 int dk_agent_init(struct dk_agent *ag);
 
 /* --state: load the resume point from ag->opts.state_file (after
@@ -165,8 +167,9 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action);
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)
  * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,
  * timeouts, exits) and signals (SIGUSR1 logs counters) meanwhile.
- * Returns 1 when fd is ready, 0 on timeout, -1 on a stop request, or
- * DK_ERR_IO when the wait itself failed (errno says why). */
+ * Returns DK_WAIT_READY when fd is ready, DK_WAIT_TIMEOUT, DK_STOP on a
+ * stop request, or DK_ERR_IO when the wait itself failed (dk_port_errstr
+ * says why). */
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms);
 
 /* Handle the signals that arrived; returns 1 when one asks to stop. */

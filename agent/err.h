@@ -45,7 +45,12 @@
 	X(DK_ERR_MQTT,     -33, "malformed MQTT packet") \
 	X(DK_ERR_MQTT_BIG, -34, "MQTT packet larger than the receive buffer") \
 	X(DK_AGAIN,        -35, "not ready: try again when the fd is") \
-	X(DK_STOP,         -36, "stop requested")
+	X(DK_STOP,         -36, "stop requested") \
+	X(DK_ERR_ABSENT,   -37, "not present")
+
+/* What a wait returns when it did not fail (dk_port_poll, dk_port_wait,
+ * dk_agent_wait): progress codes, beside DK_STOP and the errors. */
+enum dk_wait_result { DK_WAIT_TIMEOUT = 0, DK_WAIT_READY = 1, DK_WAIT_SIGNAL = 2 };
 
 enum dk_err {
 /* name is an enumerator being declared: it cannot be parenthesised. */

@@ -346,7 +346,7 @@ static void feed(struct dk_hooks *h, struct dk_hook_slot *s)
 			                  len - s->written);
 		else
 			w = dk_port_write(s->stdin_fd, "\n", 1);
-		if (w == DK_T_AGAIN)
+		if (w == DK_AGAIN)
 			return;
 		/* An error is a hook that closed its stdin: its business. */
 		if (w > 0)

@@ -77,7 +77,7 @@ int dk_output_write(void)
 {
 	while (!out.failed && out.off < out.end) {
 		long w = dk_port_write(out.fd, out.buf + out.off, out.end - out.off);
-		if (w == DK_T_AGAIN)
+		if (w == DK_AGAIN)
 			return DK_AGAIN;
 		if (w <= 0) {
 			fail(w == 0 ? "wrote nothing" : dk_port_errstr());

@@ -12,9 +12,9 @@
 #include "request.h"
 #include "when.h"
 
-/* Outcome of a wait or an I/O step, besides byte counts; far below the
- * dk_err codes, which pass through the same returns. */
-enum { IO_OK = 0, IO_STOP = -2001, IO_TIMEOUT = -2002, IO_FAIL = -2003 };
+/* A wait or an I/O step returns, besides byte counts: DK_OK, DK_STOP (a
+ * stop request), DK_ERR_TIMEOUT, DK_ERR_IO (the transport failed:
+ * dk_port_errstr says why), or DK_ERR_TLS (refused by the engine's TLS). */
 
 /* Note why a transient failure happened ("what: detail"); retry. */
 static enum dk_outcome retry(struct dk_agent *ag, const char *what,
@@ -32,9 +32,10 @@ static int wait_io(struct dk_agent *ag, int want_write, int timeout_ms)
 	int r;
 
 	if (!want_write && ag->t.pending(&ag->t) > 0)
-		return IO_OK;
+		return DK_OK;
 	r = dk_agent_wait(ag, ag->t.fd, want_write, timeout_ms);
-	return r > 0 ? IO_OK : r == 0 ? IO_TIMEOUT : r == -1 ? IO_STOP : IO_FAIL;
+	return r == DK_WAIT_READY ? DK_OK : r == DK_WAIT_TIMEOUT ? DK_ERR_TIMEOUT
+	       : r == DK_STOP ? DK_STOP : DK_ERR_IO;
 }
 
 static int send_all(struct dk_agent *ag, const char *p, size_t n)
@@ -46,17 +47,17 @@ static int send_all(struct dk_agent *ag, const char *p, size_t n)
 			n -= (size_t)w;
 			continue;
 		}
-		if (w != DK_T_AGAIN)
-			return IO_FAIL;
-		if ((w = wait_io(ag, 1, DK_HEAD_TIMEOUT_MS)) != IO_OK)
+		if (w != DK_AGAIN)
+			return DK_ERR_IO;
+		if ((w = wait_io(ag, 1, DK_HEAD_TIMEOUT_MS)) != DK_OK)
 			return (int)w;
 	}
-	return IO_OK;
+	return DK_OK;
 }
 
 /* Read into p[0..room) once, waiting up to the absolute deadline (ms of
  * the monotonic clock, < 0: none). Returns the byte count, 0 at EOF,
- * DK_ERR_TLS, or an IO_ code. */
+ * DK_ERR_TLS, or a code as above. */
 static long read_some(struct dk_agent *ag, char *p, size_t room,
                       int64_t deadline)
 {
@@ -76,16 +77,15 @@ static long read_some(struct dk_agent *ag, char *p, size_t room,
 			return 0;
 		if (n == DK_ERR_TLS)
 			return n; /* refused by the engine's TLS: configuration */
-		if (n != DK_T_AGAIN)
-			return IO_FAIL;
-		if ((w = wait_io(ag, 0, left)) != IO_OK)
+		if (n != DK_AGAIN)
+			return DK_ERR_IO;
+		if ((w = wait_io(ag, 0, left)) != DK_OK)
 			return w;
 	}
 }
 
 /* Send a request and read the response head into ag->buf. Returns the head
- * length (> 0) with *have bytes in the buffer, or an IO_ code / negative
- * dk_err, with ag->why set. A patient exchange (the events request to an
+ * length (> 0) with *have bytes in the buffer, or a negative dk_err, with ag->why set. A patient exchange (the events request to an
  * engine whose ping said it is Podman) waits for the head for ever once
  * the head timeout passed without a byte: Podman 5.1 and 5.2 send no head
  * before their first event, and a quiet host may have none for hours.
@@ -97,11 +97,11 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 	long r;
 
 	*have = 0;
-	if ((r = send_all(ag, req, reqlen)) != IO_OK) {
-		if (r == IO_FAIL)
+	if ((r = send_all(ag, req, reqlen)) != DK_OK) {
+		if (r == DK_ERR_IO)
 			snprintf(ag->why, sizeof ag->why, "send: %s",
 			         dk_port_errstr());
-		else if (r == IO_TIMEOUT)
+		else if (r == DK_ERR_TIMEOUT)
 			snprintf(ag->why, sizeof ag->why, "send timed out");
 		return r;
 	}
@@ -114,9 +114,9 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 			         "engine closed the connection %s",
 			         *have ? "inside the response head"
 			               : "without answering");
-			return IO_FAIL;
+			return DK_ERR_IO;
 		}
-		if (n == IO_TIMEOUT && patient && *have == 0) {
+		if (n == DK_ERR_TIMEOUT && patient && *have == 0) {
 			dk_port_log(DK_LOG_INFO, "engine sent no response head "
 			            "in %d ms (Podman 5.1 and 5.2 wait for the "
 			            "first event): waiting for it",
@@ -124,14 +124,14 @@ static long exchange(struct dk_agent *ag, const char *req, size_t reqlen,
 			deadline = -1;
 			continue;
 		}
-		if (n == IO_TIMEOUT) {
+		if (n == DK_ERR_TIMEOUT) {
 			snprintf(ag->why, sizeof ag->why,
 			         "no response head within %d ms",
 			         DK_HEAD_TIMEOUT_MS);
 			return n;
 		}
 		if (n < 0) {
-			if (n == IO_FAIL)
+			if (n == DK_ERR_IO)
 				snprintf(ag->why, sizeof ag->why, "read: %s",
 				         dk_port_errstr());
 			else if (n == DK_ERR_TLS)
@@ -290,7 +290,7 @@ static enum dk_outcome io_outcome(struct dk_agent *ag, long r)
 {
 	if (r == DK_ERR_TLS)
 		return tls_refused(ag);
-	return r == IO_STOP ? DK_OUT_STOP : DK_OUT_RETRY;
+	return r == DK_STOP ? DK_OUT_STOP : DK_OUT_RETRY;
 }
 
 /* /_ping: take the lower of our API version and the engine's. Returns
@@ -477,7 +477,7 @@ enum dk_outcome dk_session_read(struct dk_agent *ag)
 		}
 		return DK_OUT_OPEN;
 	}
-	if (n == IO_FAIL)
+	if (n == DK_ERR_IO)
 		return retry(ag, "read", dk_port_errstr());
 	return io_outcome(ag, n);
 }
@@ -568,7 +568,7 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 		 * saying Connection: close fails every reuse the same way:
 		 * after the second time in a row, a connection of its own for
 		 * the events request from then on. */
-		if (r == IO_FAIL && have == 0 && reuse && ++ag->reuse_failed == 2) {
+		if (r == DK_ERR_IO && have == 0 && reuse && ++ag->reuse_failed == 2) {
 			ag->no_reuse = 1;
 			dk_port_log(DK_LOG_INFO, "engine closed the connection it "
 			            "answered the ping on, twice (%s): the events "

@@ -15,10 +15,10 @@
 /* ---- transport: read(2)/write(2) semantics ---------------------------- */
 
 /* recv/send return: >0 bytes moved; 0 orderly end (recv only; TLS
- * close_notify too); DK_T_AGAIN when nothing can move now (EAGAIN, EINTR,
+ * close_notify too); DK_AGAIN when nothing can move now (EAGAIN, EINTR,
  * TLS WANT_READ/WRITE, mapped in one place in the port); a negative dk_err
  * (DK_ERR_IO, ...) on failure. */
-#define DK_T_AGAIN DK_AGAIN
+#define DK_T_AGAIN DK_AGAIN /* the old name, until every branch has moved */
 
 struct dk_transport {
 	long (*recv)(struct dk_transport *t, void *buf, size_t len);
@@ -111,17 +111,19 @@ int dk_port_stop_requested(void);
  * log line; "a stop" when none did (the scripted tests). */
 const char *dk_port_stop_name(void);
 
-/* Wait until fd is readable (fd < 0: no fd), a signal arrives, or
- * timeout_ms passes (< 0: forever). Returns 1 readable, 0 timed out,
- * 2 signal pending, negative dk_err. want_write waits for writability. */
+/* Wait until fd is readable (writable with want_write; fd < 0: no fd), a
+ * signal arrives, or timeout_ms passes (< 0: forever). Returns
+ * DK_WAIT_READY, DK_WAIT_TIMEOUT, DK_WAIT_SIGNAL (a signal pending), or a
+ * negative dk_err. */
 int dk_port_wait(int fd, int want_write, int timeout_ms);
 
 /* The same for several fds: each entry's events (DK_POLL_IN/DK_POLL_OUT)
  * are waited for and revents set (DK_POLL_IN/OUT, DK_POLL_ERR for
  * error or hang-up). Entries with fd < 0 are ignored (revents 0). Returns
- * 1 when some fd is ready, 0 on timeout, 2 when a signal is pending
- * (revents may be set too), negative dk_err: DK_ERR_IO for a closed fd,
- * DK_ERR_PARAM for more than DK_POLL_MAX (config.h) entries with fd >= 0. */
+ * DK_WAIT_READY when some fd is ready, DK_WAIT_TIMEOUT, DK_WAIT_SIGNAL
+ * when a signal is pending (revents may be set too), or a negative
+ * dk_err: DK_ERR_IO for a closed fd, DK_ERR_PARAM for more than
+ * DK_POLL_MAX (config.h) entries with fd >= 0. */
 #define DK_POLL_IN 1
 #define DK_POLL_OUT 2
 #define DK_POLL_ERR 4
@@ -136,7 +138,8 @@ int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms);
  * connect, a TLS handshake): wait until fd (< 0: none) is readable, or
  * writable with want_write, or until the absolute deadline (monotonic
  * ms, < 0: none), serving the loop's hooks, signals and output meanwhile.
- * Returns 1 ready, 0 deadline passed, -1 stop requested, or a negative
+ * Returns DK_WAIT_READY, DK_WAIT_TIMEOUT (the deadline passed), DK_STOP
+ * (a stop request), or a negative
  * dk_err when the wait failed. */
 typedef int (*dk_port_wait_fn)(void *ctx, int fd, int want_write,
                                int64_t deadline);
@@ -199,7 +202,7 @@ void dk_port_close(int fd);
 int dk_port_out_nonblock(int fd);
 void dk_port_out_restore(int fd);
 
-/* Write to a non-blocking fd: bytes written, DK_T_AGAIN, or DK_ERR_IO
+/* Write to a non-blocking fd: bytes written, DK_AGAIN, or DK_ERR_IO
  * (EPIPE when the hook closed its stdin). */
 long dk_port_write(int fd, const void *buf, size_t len);
 

@@ -403,7 +403,7 @@ int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms)
 		}
 	}
 	if (r == 0)
-		return 0;
+		return DK_WAIT_TIMEOUT;
 	np = sig_i >= 0 ? 1 : 0;
 	for (i = 0; i < n; i++) {
 		short re;
@@ -423,14 +423,14 @@ int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms)
 	}
 	/* Checked first: a stop must win over a stream that never idles. */
 	if (sig_i >= 0 && (p[sig_i].revents & POLLIN))
-		return 2;
+		return DK_WAIT_SIGNAL;
 	/* A closed fd handed in is a bug in the caller; say so rather than
 	 * spin on an fd that poll() calls "ready" forever. */
 	if (bad) {
 		dk_port_set_err(EBADF, NULL);
 		return DK_ERR_IO;
 	}
-	return ready;
+	return ready ? DK_WAIT_READY : DK_WAIT_TIMEOUT;
 }
 
 int dk_port_wait(int fd, int want_write, int timeout_ms)
@@ -466,12 +466,12 @@ int dk_port_wait_fd(int fd, int want_write, int64_t deadline)
 		int r;
 
 		if (dk_port_stop_requested())
-			return -1;
+			return DK_STOP;
 		if (left <= 0)
-			return 0;
+			return DK_WAIT_TIMEOUT;
 		r = poll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, left > 100 ? 100 : (int)left);
 		if (r > 0)
-			return 1;
+			return DK_WAIT_READY;
 		if (r < 0 && errno != EINTR) {
 			dk_port_set_err(errno, NULL);
 			return DK_ERR_IO;

@@ -307,7 +307,7 @@ long dk_port_write(int fd, const void *buf, size_t len)
 	if (w >= 0)
 		return (long)w;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		return DK_T_AGAIN;
+		return DK_AGAIN;
 	/* EPIPE included: SIGPIPE is ignored, so a hook that closed its
 	 * stdin early shows up here and not as a dead agent. */
 	dk_port_set_err(errno, NULL);

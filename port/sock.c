@@ -32,7 +32,7 @@ static long fd_result(ssize_t r)
 	if (r >= 0)
 		return (long)r;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		return DK_T_AGAIN;
+		return DK_AGAIN;
 	dk_port_set_err(errno, NULL);
 	return DK_ERR_IO;
 }
@@ -108,10 +108,10 @@ static int connect_finish(int fd, int64_t deadline)
 	int r = dk_port_wait_fd(fd, 1, deadline), err = 0;
 	socklen_t len = sizeof err;
 
-	if (r == 0)
+	if (r == DK_WAIT_TIMEOUT)
 		return -1;
 	if (r < 0) {
-		errno = r == -1 ? EINTR : EIO;
+		errno = r == DK_STOP ? EINTR : EIO;
 		return 0;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
@@ -169,7 +169,7 @@ static int connect_unix(struct dk_transport *t, const struct dk_endpoint *ep,
 		if (ms == 0)
 			goto timeout;
 		if (dk_port_wait_fd(-1, 0, dk_port_now_ms() +
-		                    (ms < 0 || ms > 20 ? 20 : ms)) == -1) {
+		                    (ms < 0 || ms > 20 ? 20 : ms)) == DK_STOP) {
 			err = EINTR;
 			goto fail;
 		}

@@ -364,7 +364,7 @@ static long tls_recv(struct dk_transport *t, void *buf, size_t len)
 			return 0;
 		if (r == MBEDTLS_ERR_SSL_WANT_READ ||
 		    r == MBEDTLS_ERR_SSL_WANT_WRITE)
-			return DK_T_AGAIN;
+			return DK_AGAIN;
 #if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 		/* 3.x, TLS 1.3: a ticket arrived instead of data; read on. */
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
@@ -385,7 +385,7 @@ static long tls_send(struct dk_transport *t, const void *buf, size_t len)
 	if (r >= 0)
 		return r;
 	if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
-		return DK_T_AGAIN;
+		return DK_AGAIN;
 	return remember(r);
 }
 
@@ -421,7 +421,7 @@ static void tls_close(struct dk_transport *t)
 static int wait_fd(int fd, int want_write, int64_t deadline)
 {
 	int r = dk_port_wait_fd(fd, want_write, deadline);
-	return r > 0 ? 1 : r == 0 ? 0 : -1;
+	return r == DK_WAIT_READY ? 1 : r == DK_WAIT_TIMEOUT ? 0 : -1;
 }
 
 /* Did the peer answer our ClientHello with plain HTTP (a plain port)? */

@@ -199,7 +199,7 @@ static long t_recv(struct dk_transport *t, void *buf, size_t len)
 			return s->arg;
 		case FAKE_AGAIN:
 		case FAKE_SILENCE:
-			return DK_T_AGAIN;
+			return DK_AGAIN;
 		case FAKE_SIGNAL:
 			c->cur++;
 			fake_raise((enum dk_sig)s->arg);
@@ -210,7 +210,7 @@ static long t_recv(struct dk_transport *t, void *buf, size_t len)
 			break;
 		}
 	}
-	return DK_T_AGAIN;
+	return DK_AGAIN;
 }
 
 static long t_send(struct dk_transport *t, const void *buf, size_t len)
@@ -223,7 +223,7 @@ static long t_send(struct dk_transport *t, const void *buf, size_t len)
 		return c->send_err;
 	if (c->send_again > 0) {
 		c->send_again--;
-		return DK_T_AGAIN;
+		return DK_AGAIN;
 	}
 	if (c->send_max && k > c->send_max)
 		k = c->send_max;
@@ -351,11 +351,11 @@ int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms)
 	long left = timeout_ms;
 
 	if (!script_on)
-		return 0;
+		return DK_WAIT_TIMEOUT;
 	for (i = 0; i < n; i++)
 		fds[i].revents = 0;
 	if (nsig > 0)
-		return 2;
+		return DK_WAIT_SIGNAL;
 	for (i = 0; i < n; i++) {
 		struct fake_conn *c;
 		int r;
@@ -372,23 +372,23 @@ int dk_port_poll(struct dk_pollfd *fds, int n, int timeout_ms)
 		}
 		r = conn_ready(c, &left);
 		if (r == 2)
-			return 2;
+			return DK_WAIT_SIGNAL;
 		if (r == 1) {
 			fds[i].revents = DK_POLL_IN;
 			ready = 1;
 		}
 	}
 	if (ready)
-		return 1;
+		return DK_WAIT_READY;
 	if (left < 0) {
 		fake_overrun++;
 		fake_raise(DK_SIG_STOP);
-		return 2;
+		return DK_WAIT_SIGNAL;
 	}
 	fake_now_ms += left;
 	if (!any && fake_nslept < (int)(sizeof fake_slept / sizeof fake_slept[0]))
 		fake_slept[fake_nslept++] = timeout_ms;
-	return 0;
+	return DK_WAIT_TIMEOUT;
 }
 
 int dk_port_wait(int fd, int want_write, int timeout_ms)

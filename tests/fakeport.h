@@ -49,10 +49,10 @@ extern const char *fake_errstr;
  *           never spans two steps
  *   eof     recv returns 0 (and again on every later recv)
  *   err     recv returns that negative dk_err (DK_ERR_IO), every time
- *   again   recv returns DK_T_AGAIN; the next wait advances fake_now_ms by
+ *   again   recv returns DK_AGAIN; the next wait advances fake_now_ms by
  *           ms (or by its timeout, when shorter: the rest is left) and
  *           then reports the fd ready
- *   silence recv returns DK_T_AGAIN for ever; waits time out (fake_now_ms
+ *   silence recv returns DK_AGAIN for ever; waits time out (fake_now_ms
  *           advances by the timeout); the steps after it never run
  *   signal  raise a signal (see fake_raise) and go on with the next step
  *   call    call fn(conn, arg) (it may add steps, e.g. an answer built from
@@ -92,7 +92,7 @@ struct fake_conn {
 	int connect_err;          /* dk_port_connect fails with this, 0: not */
 	const char *connect_why;  /* and writes this to why */
 	size_t send_max;          /* bytes one send takes, 0: all */
-	int send_again;           /* sends that return DK_T_AGAIN first */
+	int send_again;           /* sends that return DK_AGAIN first */
 	int send_err;             /* every send fails with this, 0: not */
 	struct fake_step steps[FAKE_STEPS_MAX];
 	int nsteps, cur;

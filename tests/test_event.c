@@ -64,7 +64,7 @@ static void fields(void)
 	T_EQ(dk_event_attr(&ev, 2, &k, &v), DK_ERR_PARAM, "attribute 2 is out of range");
 	T_EQ(dk_event_attr_get(&ev, "image", val, sizeof val), 6, "get image");
 	T_OK(strcmp(val, "tiny:1") == 0, "image value");
-	T_EQ(dk_event_attr_get(&ev, "nope", val, sizeof val), -1, "absent attribute");
+	T_EQ(dk_event_attr_get(&ev, "nope", val, sizeof val), DK_ERR_ABSENT, "absent attribute");
 
 	/* Podman: bare health_status, the state in HealthStatus. */
 	T_EQ(parse("{\"ID\":\"ab\",\"Type\":\"container\",\"Action\":\"health_status\","
@@ -187,7 +187,7 @@ static void identify(void)
 	T_EQ(dk_json_message("{\"message\":\"client version 1.99 is too new\"}", 44,
 	                     out, sizeof out), 30, "error message");
 	T_OK(strcmp(out, "client version 1.99 is too new") == 0, "message text");
-	T_EQ(dk_json_message("not json", 8, out, sizeof out), -1, "no message");
+	T_EQ(dk_json_message("not json", 8, out, sizeof out), DK_ERR_ABSENT, "no message");
 }
 
 /* Issue 14: two views used to share one token array and attribute cursor,

@@ -23,7 +23,7 @@ static long scripted(int fd, const void *buf, size_t len)
 		return DK_ERR_IO;
 	}
 	if (n == 0)
-		return DK_T_AGAIN;
+		return DK_AGAIN;
 	memcpy(got + got_len, buf, n);
 	got_len += n;
 	take -= (long)n;

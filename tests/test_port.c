@@ -225,7 +225,7 @@ static int lent(void *ctx, int fd, int want_write, int64_t deadline)
 	(void)fd;
 	(void)want_write;
 	(void)deadline;
-	return ++lent_calls < 3 ? 0 : -1;
+	return ++lent_calls < 3 ? DK_WAIT_TIMEOUT : DK_STOP;
 }
 
 static void test_unix(void)
@@ -245,8 +245,8 @@ static void test_unix(void)
 	T_OK(is_nonblock(t.fd), "unix: fd is non-blocking");
 	s = accept(lfd, NULL, NULL);
 	T_OK(s >= 0, "unix: server accepts");
-	T_EQ(t.recv(&t, buf, sizeof buf), DK_T_AGAIN,
-	     "unix: recv on an empty socket is DK_T_AGAIN");
+	T_EQ(t.recv(&t, buf, sizeof buf), DK_AGAIN,
+	     "unix: recv on an empty socket is DK_AGAIN");
 	T_EQ(dk_port_wait(t.fd, 0, 0), 0, "unix: wait(0) on an idle socket is 0");
 	exchange(&t, s, "unix");
 	T_EQ(t.recv(&t, buf, 0), DK_ERR_PARAM, "unix: recv of 0 bytes is not EOF");
@@ -357,7 +357,7 @@ static void test_tcp4(void)
 	T_EQ(sockopt(t.fd, IPPROTO_TCP, TCP_USER_TIMEOUT),
 	     (DK_KEEPALIVE_IDLE_S + DK_KEEPALIVE_INTVL_S * DK_KEEPALIVE_CNT) * 1000,
 	     "tcp4: TCP_USER_TIMEOUT matches the keepalive bound");
-	T_EQ(t.recv(&t, buf, sizeof buf), DK_T_AGAIN, "tcp4: empty recv is DK_T_AGAIN");
+	T_EQ(t.recv(&t, buf, sizeof buf), DK_AGAIN, "tcp4: empty recv is DK_AGAIN");
 	exchange(&t, s, "tcp4");
 	/* An abortive close (RST) is an I/O error, with errno's text kept. */
 	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -476,23 +476,23 @@ static void test_wait_signals(void)
 
 	t0 = dk_port_now_ms();
 	raise(SIGUSR1);
-	T_EQ(dk_port_wait(sp[0], 0, 2000), 2, "signals: SIGUSR1 wakes the wait");
+	T_EQ(dk_port_wait(sp[0], 0, 2000), DK_WAIT_SIGNAL, "signals: SIGUSR1 wakes the wait");
 	T_OK(dk_port_now_ms() - t0 < 500, "signals: at once");
-	T_EQ(dk_port_wait(sp[0], 0, 2000), 2, "signals: wait does not consume it");
+	T_EQ(dk_port_wait(sp[0], 0, 2000), DK_WAIT_SIGNAL, "signals: wait does not consume it");
 	T_EQ(dk_port_signal_take(), DK_SIG_STATS, "signals: SIGUSR1 is DK_SIG_STATS");
 	T_EQ(dk_port_signal_take(), DK_SIG_NONE, "signals: taken once");
 	T_EQ(dk_port_wait(sp[0], 0, 30), 0, "signals: then the wait times out");
 
 	raise(SIGTERM);
 	raise(SIGINT);
-	T_EQ(dk_port_wait(-1, 0, 2000), 2, "signals: SIGTERM wakes a wait without fd");
+	T_EQ(dk_port_wait(-1, 0, 2000), DK_WAIT_SIGNAL, "signals: SIGTERM wakes a wait without fd");
 	T_EQ(dk_port_signal_take(), DK_SIG_STOP, "signals: SIGTERM is DK_SIG_STOP");
 	T_EQ(dk_port_signal_take(), DK_SIG_STOP, "signals: SIGINT is DK_SIG_STOP");
 
 	/* A pending signal wins over a readable fd. */
 	T_EQ(write(sp[1], "x", 1), 1, "signals: make the fd readable");
 	raise(SIGUSR1);
-	T_EQ(dk_port_wait(sp[0], 0, 1000), 2, "signals: signal before data");
+	T_EQ(dk_port_wait(sp[0], 0, 1000), DK_WAIT_SIGNAL, "signals: signal before data");
 	T_EQ(dk_port_signal_take(), DK_SIG_STATS, "signals: take it");
 	T_EQ(dk_port_wait(sp[0], 0, 1000), 1, "signals: then the data");
 

@@ -236,7 +236,7 @@ static void test_stdin(void)
 		return;
 	while (off < sizeof payload) {
 		w = dk_port_write(in, payload + off, sizeof payload - off);
-		if (w == DK_T_AGAIN) {
+		if (w == DK_AGAIN) {
 			struct dk_pollfd p[2] = { { -1, DK_POLL_IN, 99 },
 			                          { in, DK_POLL_OUT, 0 } };
 			agains++;
@@ -255,7 +255,7 @@ static void test_stdin(void)
 	}
 	T_EQ(off, sizeof payload, "stdin: all 100 KiB written");
 	T_OK(agains > 0 && polls > 0,
-	     "stdin: the pipe filled (%d x DK_T_AGAIN) and poll said writable",
+	     "stdin: the pipe filled (%d x DK_AGAIN) and poll said writable",
 	     agains);
 	dk_port_close(in);
 	T_EQ(wait_child(pid, 5000), 0, "stdin: cat exits 0 at EOF");
@@ -526,10 +526,10 @@ static void test_sigchld(void)
 	if (r != DK_OK)
 		return;
 	t0 = dk_port_now_ms();
-	T_EQ(dk_port_poll(&p, 1, 5000), 2, "sigchld: the exit wakes the poll");
+	T_EQ(dk_port_poll(&p, 1, 5000), DK_WAIT_SIGNAL, "sigchld: the exit wakes the poll");
 	T_OK(dk_port_now_ms() - t0 < 4000, "sigchld: well before the timeout");
 	T_EQ(p.revents, 0, "sigchld: the fd < 0 entry is ignored");
-	T_EQ(dk_port_poll(&p, 1, 0), 2, "sigchld: the poll does not take it");
+	T_EQ(dk_port_poll(&p, 1, 0), DK_WAIT_SIGNAL, "sigchld: the poll does not take it");
 	T_EQ(dk_port_signal_take(), DK_SIG_CHILD, "sigchld: DK_SIG_CHILD");
 	T_EQ(dk_port_signal_take(), DK_SIG_NONE, "sigchld: one byte, one child");
 	T_EQ(dk_port_reap(&code), pid, "sigchld: reap gets the child");

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "when.h"
 #include "fakeport.h"
+#include "filter.h"
 
 /* ---- a recording handler ------------------------------------------------ */
 
@@ -209,8 +210,12 @@ static void setup(void)
 /* Re-run setup keeping opts the test set (dk_agent_init reads them). */
 static void setup_opts(const struct dk_opts *o)
 {
+	int bad;
+
 	setup();
 	ag.opts = *o;
+	dk_filter_build(ag.filters, sizeof ag.filters, ag.opts.filters,
+	                ag.opts.nfilters, &bad);
 	dk_agent_init(&ag);
 }
 

@@ -519,7 +519,7 @@ long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
 		if (k.n == kl && memcmp(k.p, key, kl) == 0)
 			return dk_json_unescape(v.p, v.n, out, cap);
 	}
-	return -1;
+	return DK_ERR_ABSENT;
 }
 
 static int hex4(const char *p, unsigned *out)
@@ -632,7 +632,7 @@ long dk_json_string(const char *body, size_t len, const char *key,
 	jsmn_init(&p);
 	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
-		return -1;
+		return DK_ERR_ABSENT;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
 		if (key_eq(body, &tokens[i], key, kl) &&
 		    tokens[i + 1].type == JSMN_STRING) {
@@ -642,7 +642,7 @@ long dk_json_string(const char *body, size_t len, const char *key,
 		}
 		i = skip(i + 1, ntok);
 	}
-	return -1;
+	return DK_ERR_ABSENT;
 }
 
 /* Copy the string value after "key":" in p[0..n), raw, to out. */

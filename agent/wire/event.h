@@ -68,7 +68,7 @@ uint64_t dk_event_identity(const struct dk_event *ev);
 
 /* Find attribute key (compared with the raw key text) and write its
  * unescaped value, NUL-terminated, into out. Returns the value length,
- * -1 when absent, DK_ERR_NOSPACE when cut to fit (out still holds the
+ * DK_ERR_ABSENT when absent, DK_ERR_NOSPACE when cut to fit (out still holds the
  * NUL-terminated prefix). */
 long dk_event_attr_get(const struct dk_event *ev, const char *key, char *out,
                        size_t cap);
@@ -85,7 +85,7 @@ int dk_json_primitive_ok(const char *p, size_t n);
 
 /* The string value of a top-level key of a JSON object (an engine's error
  * body {"message":"..."}, /version's "MinAPIVersion"), unescaped into out.
- * Returns its length, or -1 when body is not an object with that key
+ * Returns its length, or DK_ERR_ABSENT when body is not an object with that key
  * holding a string (out then holds ""). */
 long dk_json_string(const char *body, size_t len, const char *key,
                     char *out, size_t cap);
