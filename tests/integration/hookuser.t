@@ -123,6 +123,7 @@ is $? 1 "not root, --hook-user root: exit 1"
 grep -q "not root" "$T/err"; ok $? "saying the agent is not root"
 chmod 666 "$SOCK"
 rm -f "$CAP"/id.*
+# shellcheck disable=SC2086
 $ASU timeout 20 $WRAP "$DOCKEV" -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" \
 	--hook-user "$U" >/dev/null 2>"$T/err"
 is $? 0 "not root, --hook-user naming its own user: accepted, exit 0"
