@@ -418,8 +418,12 @@ int dk_port_user_lookup(const char *spec, struct dk_port_cred *c,
 	/* Names first, as the shadow tools and docker --user do: a user
 	 * may be named "1000". The lookups happen here, once: a hook never
 	 * waits on NSS (or an LDAP server) in the child. */
+	/* The non-reentrant lookups (as dk_port_home): one thread, once at
+	 * start, and no buffer size to guess. */
+	/* cppcheck-suppress getpwnamCalled ; one thread, once at start */
 	pw = getpwnam(user);
 	if (!pw && parse_id(user, &c->uid))
+		/* cppcheck-suppress getpwuidCalled ; one thread, once at start */
 		pw = getpwuid((uid_t)c->uid);
 	if (pw) {
 		c->uid = (uint32_t)pw->pw_uid;
@@ -435,6 +439,7 @@ int dk_port_user_lookup(const char *spec, struct dk_port_cred *c,
 		return DK_ERR_PARAM;
 	}
 	if (has_group) {
+		/* cppcheck-suppress getgrnamCalled ; one thread, once at start */
 		gr = getgrnam(group);
 		if (gr)
 			c->gid = (uint32_t)gr->gr_gid;

@@ -124,6 +124,20 @@ is "$(runs | grep '^container.d ')" "container.d restart a 5" \
 is "$(runs | grep '^container.die.d ')" "container.die.d die a 1" "and the held container.die.d run"
 grep -q "debounced hook runs start now" "$T/err"; ok $? "logged"
 
+# ---- a full table: runs that cannot be held run without waiting ---------
+# 40 actors, one die each: container.die.d and container.d are two pairs
+# per actor, 80 in all, over DK_HOOK_DEBOUNCE_MAX (32).
+rm -f "$CAP/runs"
+i=0
+while [ $i -lt 40 ]; do ev die "x$i" $((T0 + (i + 1) * 1000000)); i=$((i + 1)); done >"$T/ev3"
+fake_start -e "$T/ev3"
+dockev -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" --hook-debounce 300ms \
+	>/dev/null 2>"$T/err"
+is $? 0 "a full table: exit 0"
+is "$(runs | grep -c '^container.d die x[0-9]* 1$')" 40 "every actor's container.d ran, held or not"
+is "$(runs | grep -c '^container.die.d die x[0-9]* 1$')" 40 "and its container.die.d"
+is "$(grep -c 'hook debounce table full' "$T/err")" 1 "the full table logged once"
+
 # ---- without --hook-debounce: every event runs, no DOCKEV_DEBOUNCED ------
 rm -f "$CAP/runs"
 fake_start -e "$T/ev1"
