@@ -49,6 +49,7 @@ hook "$H/container.d/10-rec" "$(rec container.d)"
 hook "$H/container.die.d/10-rec" "$(rec container.die.d)"
 
 # ---- CLI ---------------------------------------------------------------
+# shellcheck disable=SC2086
 quick() { timeout 10 $WRAP "$DOCKEV" -H "unix://$T/none.sock" --hooks "$H" "$@" >/dev/null 2>&1; }
 for bad in soon 0 1s:500ms 1s: :1s 1s:2s:3s 25h; do
 	quick --hook-debounce "$bad"; is $? 2 "--hook-debounce $bad: usage error, exit 2"
