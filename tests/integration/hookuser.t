@@ -3,8 +3,9 @@
 # with a real unprivileged user: what `id` says inside the hook (uid, gid,
 # supplementary groups), GROUP replacing the primary group, numeric ids,
 # names that do not resolve (exit 1), a script the user may not execute
-# (logged as a start failure), the agent's own credentials untouched, and
-# a non-root agent (only its own user). Needs root to create the user and
+# and a setgroups or setuid that fails (each logged as a start failure,
+# the hook not run), the agent's own credentials untouched, and a non-root
+# agent (only its own user). Needs root to create the user and
 # switch to it: skipped, saying so, otherwise. Creates the user dockevtest
 # and the groups dockevtestg, dockevtesth when missing, and removes what
 # it created.
@@ -92,6 +93,21 @@ is "$(idline 3 | sorted)" "$(echo "$GID_U $GID_2" | sorted)" "id -G: its primary
 grep -q "10-private for container start c1 could not start: Permission denied" "$T/err"
 ok $? "a script only root may execute: logged as a start failure"
 [ ! -e "$CAP/ran.700" ]; ok $? "and it did not run"
+
+# ---- a step that fails: the hook does not run, one line names the call ----
+# Root without CAP_SETGID (or CAP_SETUID) from the bounding set: the
+# lookup passes (euid 0), the call in the child fails. Neither hook may
+# then run, as root or otherwise.
+for cap in setgid:setgroups setuid:setuid; do
+	rm -f "$CAP"/id.*
+	# shellcheck disable=SC2086
+	setpriv --bounding-set="-${cap%:*}" timeout 60 $WRAP "$DOCKEV" -H "unix://$SOCK" --since 0 \
+		--until "$UNTIL" --hooks "$H" --hook-user "$U" >/dev/null 2>"$T/err"
+	is $? 0 "without CAP_$(echo "${cap%:*}" | tr '[:lower:]' '[:upper:]'): exit 0, the agent goes on"
+	grep -q "10-id for container die c1 could not start: ${cap#*:}: Operation not permitted" "$T/err"
+	ok $? "the failed ${cap#*:} is logged as a start failure, naming the call"
+	[ ! -e "$CAP/id.c1" ]; ok $? "and the hook did not run"
+done
 
 # ---- USER:GROUP, by name and by number -------------------------------------
 rm -f "$CAP"/id.*
