@@ -67,8 +67,9 @@ struct dk_hooks {
 	unsigned coalesced[DK_HOOK_QUEUE_MAX][3];
 	int flushing;          /* stopping: held runs go now, nothing is held */
 	int db_full_said;      /* the full table was logged */
-	uint64_t debounced;    /* runs left out: a later event of the burst ran */
-	uint64_t db_full;      /* runs not held: the table was full */
+	uint64_t debounced;    /* runs left out: a later event of the burst ran
+	                        * (SIGUSR1: "hook runs coalesced") */
+	uint64_t db_full;      /* runs not held: the table was full ("not held") */
 	char db_var[32];       /* "DOCKEV_DEBOUNCED=N" */
 
 	const struct dk_port_cred *cred; /* --hook-user, NULL = the agent's */

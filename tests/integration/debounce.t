@@ -67,9 +67,11 @@ T0=1795796000000000000
 } >"$T/ev1"
 fake_start -e "$T/ev1"
 t_start=$(now_ms)
-dockev -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" --hook-debounce 400ms \
+dockev -v -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" --hook-debounce 400ms \
 	>/dev/null 2>"$T/err"
 is $? 0 "a restart burst: exit 0 at --until, once the held run ran"
+grep -q "hook runs coalesced 4, not held 0" "$T/err"
+ok $? "counters (-v, at exit): 4 runs of container.d coalesced, none unheld"
 is "$(runs | grep -c '^container.d ')" 1 "container.d ran once for the five events"
 is "$(runs | grep '^container.d ')" "container.d restart a 5" \
 	"with the last event (restart), DOCKEV_DEBOUNCED=5"
@@ -132,9 +134,11 @@ rm -f "$CAP/runs"
 i=0
 while [ $i -lt 40 ]; do ev die "x$i" $((T0 + (i + 1) * 1000000)); i=$((i + 1)); done >"$T/ev3"
 fake_start -e "$T/ev3"
-dockev -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" --hook-debounce 300ms \
+dockev -v -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" --hook-debounce 300ms \
 	>/dev/null 2>"$T/err"
 is $? 0 "a full table: exit 0"
+nh=$(sed -n 's/.*hook runs coalesced [0-9]*, not held \([0-9]*\).*/\1/p' "$T/err" | tail -1)
+[ "${nh:-0}" -gt 0 ]; ok $? "counted: $nh runs not held"
 is "$(runs | grep -c '^container.d die x[0-9]* 1$')" 40 "every actor's container.d ran, held or not"
 is "$(runs | grep -c '^container.die.d die x[0-9]* 1$')" 40 "and its container.die.d"
 is "$(grep -c 'hook debounce table full' "$T/err")" 1 "the full table logged once"
