@@ -212,7 +212,8 @@ void dk_agent_log_counters(const struct dk_agent *ag)
 	            "counters: events %llu, duplicates dropped %llu, skipped %llu "
 	            "(too big %llu, too many tokens %llu, bad json %llu, "
 	            "invalid %llu), connects %llu, reconnects %llu, bytes %llu, "
-	            "hooks run %llu, hook failures %llu, hooks skipped %llu",
+	            "hooks run %llu, hook failures %llu, hooks skipped %llu, "
+	            "hook runs coalesced %llu, not held %llu",
 	            (unsigned long long)c->events, (unsigned long long)c->duplicates,
 	            (unsigned long long)c->too_big + c->too_many_tokens +
 	            c->bad_json + c->invalid,
@@ -223,7 +224,9 @@ void dk_agent_log_counters(const struct dk_agent *ag)
 	            (unsigned long long)c->reconnects, (unsigned long long)c->bytes,
 	            (unsigned long long)ag->hooks.run,
 	            (unsigned long long)ag->hooks.failed,
-	            (unsigned long long)ag->hooks.skipped);
+	            (unsigned long long)ag->hooks.skipped,
+	            (unsigned long long)ag->hooks.debounced,
+	            (unsigned long long)ag->hooks.db_full);
 }
 
 int dk_agent_signals(struct dk_agent *ag)

@@ -242,6 +242,21 @@
 #ifndef DK_HOOK_EVENT_AVG
 #define DK_HOOK_EVENT_AVG 4096
 #endif
+/* --hook-debounce: (script directory, actor) pairs held at once; one more
+ * is not held but runs at once (counted, logged once). Each held run is a
+ * queued event, so it also counts against --hook-queue. Without MAX, MAX is
+ * 10 x MIN, at most DK_HOOK_DEBOUNCE_CAP_MS. */
+#ifndef DK_HOOK_DEBOUNCE_MAX
+#define DK_HOOK_DEBOUNCE_MAX 32
+#endif
+#ifndef DK_HOOK_DEBOUNCE_CAP_MS
+#define DK_HOOK_DEBOUNCE_CAP_MS 300000
+#endif
+/* --hook-user: supplementary groups of the hook user, at most (more: the
+ * agent refuses to start). */
+#ifndef DK_HOOK_GROUPS_MAX
+#define DK_HOOK_GROUPS_MAX 64
+#endif
 /* Hooks running at once, at most (--hook-jobs, default 4). */
 #ifndef DK_HOOK_JOBS_MAX
 #define DK_HOOK_JOBS_MAX 32
@@ -325,6 +340,12 @@
 #endif
 #if DK_HOOK_QUEUE_DEFAULT > DK_HOOK_QUEUE_MAX || DK_HOOK_JOBS_DEFAULT > DK_HOOK_JOBS_MAX
 #error "hook defaults above their maximum"
+#endif
+#if DK_HOOK_DEBOUNCE_MAX < 1 || DK_HOOK_DEBOUNCE_MAX > DK_HOOK_QUEUE_MAX
+#error "DK_HOOK_DEBOUNCE_MAX must be from 1 to DK_HOOK_QUEUE_MAX (each held run is a queued event)"
+#endif
+#if DK_HOOK_GROUPS_MAX < 1
+#error "DK_HOOK_GROUPS_MAX must be at least 1"
 #endif
 #if DK_HOOK_JOBS_MAX + 1 > DK_POLL_MAX
 #error "DK_HOOK_JOBS_MAX + 1 fds must fit DK_POLL_MAX"

@@ -1,9 +1,10 @@
 /* hook.c - the hook policy: match events to DIR/T.A.d, DIR/T.d and
  * DIR/all.d; queue them in a fixed ring without ever blocking the reader;
- * run each event's scripts one after another, events of one actor in
- * order, up to --hook-jobs at once (environments: policy/hookenv.c);
- * enforce --hook-timeout on the whole process group. The port spawns,
- * signals and reaps; this file decides.
+ * hold a burst's runs back and keep only its last event's (--hook-debounce,
+ * table: policy/debounce.c); run each event's scripts one after another,
+ * events of one actor in order, up to --hook-jobs at once (environments:
+ * policy/hookenv.c); enforce --hook-timeout on the whole process group.
+ * The port spawns (as --hook-user), signals and reaps; this file decides.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,10 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 	h->dirs_len = 0;
 	h->stopping = h->reap_due = 0;
 	h->run = h->failed = h->skipped = h->timeouts = h->unnamed = 0;
+	dk_debounce_init(&h->db, 0, 0);
+	h->flushing = h->db_full_said = 0;
+	h->debounced = h->db_full = 0;
+	h->cred = NULL;
 	h->host = host;
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : DK_HOOK_TIMEOUT_MS;
 	h->max_jobs = jobs < 1 ? 1 : jobs > DK_HOOK_JOBS_MAX ? DK_HOOK_JOBS_MAX : jobs;
@@ -58,6 +63,18 @@ void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
 		h->slots[i].stdin_fd = -1;
 	}
 	own_env_check(dk_port_environ());
+}
+
+void dk_hook_debounce(struct dk_hooks *h, int64_t min_ms, int64_t max_ms)
+{
+	if (h->dir)
+		dk_debounce_init(&h->db, min_ms, max_ms);
+}
+
+void dk_hook_user(struct dk_hooks *h, const struct dk_port_cred *c)
+{
+	if (h->dir)
+		h->cred = c;
 }
 
 /* ---- the hooks directory ----------------------------------------------- */
@@ -278,10 +295,116 @@ static void visible(struct dk_str s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* ---- --hook-debounce: held runs ----------------------------------------- */
+
+/* Job j's run of directory d is superseded by a later event of the burst:
+ * it no longer runs d; a job with nothing held left waits in the queue,
+ * one with nothing left to run is done. */
+static void supersede(struct dk_hooks *h, int j, int d)
+{
+	h->run_dirs[j] &= (unsigned char)~(1u << d);
+	h->debounced++;
+	if (--h->held[j] > 0)
+		return;
+	if (h->run_dirs[j])
+		h->q.jobs[j].state = DK_HOOKQ_QUEUED;
+	else
+		dk_hookq_done(&h->q, j);
+}
+
+/* Entry i is due (or the agent stops): its job may run that directory. */
+static void release(struct dk_hooks *h, int i)
+{
+	struct dk_debounce_entry e;
+
+	dk_debounce_remove(&h->db, i, &e);
+	h->coalesced[e.job][e.dir] = e.count;
+	if (--h->held[e.job] == 0)
+		h->q.jobs[e.job].state = DK_HOOKQ_QUEUED;
+}
+
+/* Hold job j's directories (mask) for its actor. A directory the full
+ * table cannot hold runs without waiting (after the actor's earlier runs,
+ * whose order the queue keeps). */
+static void hold(struct dk_hooks *h, int j, unsigned mask, uint64_t actor,
+                 const struct dk_event *ev)
+{
+	int64_t now = dk_port_now_ms();
+	char id[128];
+	int d, prev;
+
+	for (d = 0; d < 3; d++) {
+		if (!(mask >> d & 1))
+			continue;
+		if (dk_debounce_add(&h->db, actor, d, j, now, &prev) < 0) {
+			h->db_full++;
+			if (!h->db_full_said) {
+				h->db_full_said = 1;
+				identify(ev, id, sizeof id);
+				dk_port_log(DK_LOG_WARN, "hook debounce table full (%d "
+				            "runs held, DK_HOOK_DEBOUNCE_MAX): the hooks "
+				            "of %s run without waiting; said once, later "
+				            "ones are only counted", h->db.n, id);
+			}
+			continue;
+		}
+		/* Held before the superseded run is let go: a job is never
+		 * briefly queued while it still holds a directory. */
+		h->held[j]++;
+		h->q.jobs[j].state = DK_HOOKQ_HELD;
+		if (prev >= 0)
+			supersede(h, prev, d);
+	}
+}
+
+static void release_due(struct dk_hooks *h)
+{
+	int64_t now;
+	int i;
+
+	if (h->db.n == 0)
+		return;
+	now = dk_port_now_ms();
+	while (h->db.n > 0 &&
+	       (i = h->flushing ? 0 : dk_debounce_due(&h->db, now)) >= 0)
+		release(h, i);
+}
+
+static int held_jobs(const struct dk_hooks *h)
+{
+	int qi, n = 0;
+
+	for (qi = 0; qi < h->q.count; qi++)
+		n += h->q.jobs[(h->q.head + qi) % h->q.max].state == DK_HOOKQ_HELD;
+	return n;
+}
+
+/* DOCKEV_DEBOUNCED=n in the environment just built: the agent's own
+ * variable of that name replaced, else added when there is room. */
+static void debounced_var(struct dk_hooks *h, unsigned n)
+{
+	static const char name[] = "DOCKEV_DEBOUNCED=";
+	struct dk_hookenv *e = &h->env;
+	int i;
+
+	snprintf(h->db_var, sizeof h->db_var, "%s%u", name, n);
+	for (i = 0; i < e->n; i++)
+		if (strncmp(e->vars[i], name, sizeof name - 1) == 0) {
+			e->vars[i] = h->db_var;
+			return;
+		}
+	if (e->n < DK_HOOK_ENV_VARS) {
+		e->vars[e->n++] = h->db_var;
+		e->vars[e->n] = NULL;
+	}
+}
+
 void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 {
 	char name[DK_HOOK_PATH_MAX], id[128], why[160];
-	int d, any = 0;
+	unsigned mask = 0;
+	uint64_t actor;
+	int d, j;
 
 	if (!h->dir || h->stopping)
 		return;
@@ -308,17 +431,26 @@ void dk_hook_event(struct dk_hooks *h, const struct dk_event *ev)
 		            "of %s", h->dir, why, id);
 		return;
 	}
-	for (d = 0; d < 3 && !any; d++)
-		any = dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name);
-	if (!any)
+	for (d = 0; d < 3; d++)
+		if (dk_hook_dir_name(ev, d, name, sizeof name) && has_dir(h, name))
+			mask |= 1u << d;
+	if (!mask)
 		return;
-	if (dk_hookq_push(&h->q, ev->json.p, ev->json.n, dk_hookq_actor(ev),
-	                  ev->synthetic) < 0) {
+	actor = dk_hookq_actor(ev);
+	if ((j = dk_hookq_push(&h->q, ev->json.p, ev->json.n, actor,
+	                       ev->synthetic)) < 0) {
 		h->skipped++;
 		identify(ev, id, sizeof id);
 		dk_port_log(DK_LOG_WARN, "hook queue full (%d events waiting): "
 		            "skipped the hooks of %s", h->q.count, id);
+		return;
 	}
+	h->run_dirs[j] = (unsigned char)mask;
+	h->held[j] = 0;
+	for (d = 0; d < 3; d++)
+		h->coalesced[j][d] = 1;
+	if (h->db.min_ms > 0 && !h->flushing)
+		hold(h, j, mask, actor, ev);
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -382,7 +514,10 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		char *argv[5];
 		int n;
 
-		if (!dk_hook_dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
+		/* A directory whose run a later event of the burst took
+		 * over (--hook-debounce) is left out too. */
+		if (!(h->run_dirs[s->job] >> s->dir & 1) ||
+		    !dk_hook_dir_name(&h->ev, s->dir, sub, sizeof sub) || !has_dir(h, sub)) {
 			s->dir++;
 			s->last[0] = '\0';
 			continue;
@@ -413,6 +548,8 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 			continue;
 		}
 		dk_hookenv_build(&h->env, &h->ev, h->host, dk_port_environ());
+		if (h->db.min_ms > 0)
+			debounced_var(h, h->coalesced[s->job][s->dir]);
 		if (h->env.notes[0])
 			dk_port_log(DK_LOG_WARN, "hook %s for %s: %s", s->path, s->ident,
 			            h->env.notes);
@@ -427,8 +564,8 @@ static void next_script(struct dk_hooks *h, struct dk_hook_slot *s)
 		/* Run in the directory just checked, by its descriptor (see
 		 * dk_port_script_open); argv[0] keeps the whole path. */
 		snprintf(exec_name, sizeof exec_name, "./%s", name);
-		r = dk_port_spawn_at(dfd, exec_name, argv, h->env.vars, &s->pid,
-		                     &s->stdin_fd, why, sizeof why);
+		r = dk_port_spawn_at(dfd, exec_name, argv, h->env.vars, h->cred,
+		                     &s->pid, &s->stdin_fd, why, sizeof why);
 		dk_port_close(dfd);
 		if (r != DK_OK) {
 			h->failed++;
@@ -538,8 +675,9 @@ static void start_jobs(struct dk_hooks *h)
 		struct dk_hook_slot *s = &h->slots[i];
 		if (s->job >= 0)
 			continue;
-		/* Bounded scan: the queue head is where the work is. */
-		if ((s->job = dk_hookq_take(&h->q, 64)) < 0)
+		/* Bounded scan: the queue head is where the work is,
+		 * past the held runs (fewer than the table's entries). */
+		if ((s->job = dk_hookq_take(&h->q, 64 + h->db.n)) < 0)
 			return;
 		s->dir = 0;
 		s->last[0] = '\0';
@@ -555,6 +693,7 @@ void dk_hook_service(struct dk_hooks *h)
 		return;
 	reap(h);
 	timeouts(h, dk_port_now_ms());
+	release_due(h);
 	for (i = 0; i < h->max_jobs; i++)
 		if (h->slots[i].stdin_fd >= 0)
 			feed(h, &h->slots[i]);
@@ -582,9 +721,14 @@ int dk_hook_next_ms(const struct dk_hooks *h)
 	for (i = 0; h->dir && i < h->max_jobs; i++)
 		if (h->slots[i].pgid > 0 && h->slots[i].deadline_ms < next)
 			next = h->slots[i].deadline_ms;
+	now = dk_port_now_ms();
+	if (h->dir && h->db.n > 0) {
+		int64_t held = dk_debounce_next_ms(&h->db, now);
+		if (held >= 0 && now + held < next)
+			next = now + held;
+	}
 	if (next == INT64_MAX)
 		return -1;
-	now = dk_port_now_ms();
 	return next <= now ? 0 : next - now > 1000000 ? 1000000 : (int)(next - now);
 }
 
@@ -598,20 +742,36 @@ int dk_hook_running(const struct dk_hooks *h)
 
 int dk_hook_queued(const struct dk_hooks *h)
 {
-	return dk_hookq_queued(&h->q);
+	return h->dir ? dk_hookq_queued(&h->q) + held_jobs(h) : 0;
 }
 
-void dk_hook_drop_queued(struct dk_hooks *h)
+/* Drop what waits; the held runs (--hook-debounce) run with run_held, else
+ * they are dropped too. Nothing is held from now on. */
+static void drop(struct dk_hooks *h, int run_held)
 {
-	int dropped;
+	int dropped = 0, held = h->db.n;
 
-	if (!h->dir)
-		return;
-	if ((dropped = dk_hookq_drop(&h->q)) > 0) {
+	h->flushing = 1;
+	if (run_held)
+		dropped = dk_hookq_drop(&h->q);
+	while (h->db.n > 0)
+		release(h, 0);
+	if (!run_held)
+		dropped = dk_hookq_drop(&h->q);
+	if (dropped > 0) {
 		h->skipped += (uint64_t)dropped;
 		dk_port_log(DK_LOG_WARN, "stopping: the hooks of %d queued events "
 		            "will not run", dropped);
 	}
+	if (run_held && held > 0)
+		dk_port_log(DK_LOG_INFO, "stopping: %d debounced hook runs start "
+		            "now, each with its burst's last event", held);
+}
+
+void dk_hook_drop_queued(struct dk_hooks *h)
+{
+	if (h->dir)
+		drop(h, 1);
 }
 
 void dk_hook_stop(struct dk_hooks *h, int kill_now)
@@ -621,7 +781,7 @@ void dk_hook_stop(struct dk_hooks *h, int kill_now)
 	if (!h->dir)
 		return;
 	h->stopping = 1;
-	dk_hook_drop_queued(h);
+	drop(h, 0);
 	for (i = 0; kill_now && i < h->max_jobs; i++) {
 		struct dk_hook_slot *s = &h->slots[i];
 		if (s->pgid <= 0 || s->killed == K_STOP)

@@ -1,6 +1,7 @@
 /* hook.h - hook scripts: which scripts an event runs (DIR/T.A.d, DIR/T.d,
  * DIR/all.d), a bounded queue in fixed memory that never blocks the reader,
- * per-actor order across --hook-jobs parallel slots, and timeouts. The
+ * per-actor order across --hook-jobs parallel slots, timeouts, bursts
+ * coalesced (--hook-debounce) and the user hooks run as (--hook-user). The
  * environment a script gets is hookenv.h's; processes are the port's.
  */
 #ifndef DK_HOOK_H
@@ -13,6 +14,7 @@
 #include "port.h"
 #include "hookenv.h"
 #include "hookq.h"
+#include "debounce.h"
 
 struct dk_hook_slot {
 	int job;               /* index in q.jobs[], -1 = free */
@@ -56,6 +58,22 @@ struct dk_hooks {
 	struct dk_hook_list lists[DK_HOOK_LISTS];
 	uint64_t lists_used;
 
+	/* --hook-debounce: the held runs, and per queued job which of its
+	 * directories still run (bit d), how many of those are held, and the
+	 * events each directory's run stands for (DOCKEV_DEBOUNCED). */
+	struct dk_debounce db;
+	unsigned char run_dirs[DK_HOOK_QUEUE_MAX];
+	unsigned char held[DK_HOOK_QUEUE_MAX];
+	unsigned coalesced[DK_HOOK_QUEUE_MAX][3];
+	int flushing;          /* stopping: held runs go now, nothing is held */
+	int db_full_said;      /* the full table was logged */
+	uint64_t debounced;    /* runs left out: a later event of the burst ran
+	                        * (SIGUSR1: "hook runs coalesced") */
+	uint64_t db_full;      /* runs not held: the table was full ("not held") */
+	char db_var[32];       /* "DOCKEV_DEBOUNCED=N" */
+
+	const struct dk_port_cred *cred; /* --hook-user, NULL = the agent's */
+
 	int stopping;          /* no new scripts start */
 	int reap_due;          /* a child exited (SIGCHLD): reap */
 	uint64_t run, failed, skipped, timeouts;
@@ -70,6 +88,16 @@ struct dk_hooks {
  * agent's environment is more than hooks get of it (DK_HOOK_OWN_VARS). */
 void dk_hook_init(struct dk_hooks *h, const char *dir, const char *host,
                   int64_t timeout_ms, int jobs, int queue);
+
+/* --hook-debounce MIN[:MAX] (after dk_hook_init; min_ms <= 0: off): per
+ * actor and script directory, a burst of events runs the directory's
+ * scripts once, with the last event, min_ms after the last event and at
+ * most max_ms after the first. */
+void dk_hook_debounce(struct dk_hooks *h, int64_t min_ms, int64_t max_ms);
+
+/* --hook-user (after dk_hook_init): hooks run as *c, which must outlive h
+ * (NULL: as the agent). */
+void dk_hook_user(struct dk_hooks *h, const struct dk_port_cred *c);
 
 /* At start: may dir be the hooks directory (dk_port_hooks_dir_stat's
  * rules)? DK_OK, or a negative dk_err after one error line saying why. */
@@ -93,18 +121,21 @@ int dk_hook_pollfds(const struct dk_hooks *h, struct dk_pollfd *fds, int cap);
 int dk_hook_next_ms(const struct dk_hooks *h);
 
 /* Scripts running now (a process group not yet killed after its leader
- * ended counts); events queued but not started. */
+ * ended counts); events queued but not started, held ones included. */
 int dk_hook_running(const struct dk_hooks *h);
 int dk_hook_queued(const struct dk_hooks *h);
 
-/* Stop: drop the queued events (logged with their count); kill_now also
- * sends SIGKILL to every running script's group, and to a group whose
- * leader ended on its timeout's SIGTERM (logged as killed at stop). */
+/* Stop: drop the queued events, held ones too (logged with their count);
+ * kill_now also sends SIGKILL to every running script's group, and to a
+ * group whose leader ended on its timeout's SIGTERM (logged as killed at
+ * stop). */
 void dk_hook_stop(struct dk_hooks *h, int kill_now);
 
 /* Drop the queued events' hooks (logged with their count), and take new
  * events still: on a stop, the engine's queued events are dropped and the
- * agent's own dockev disconnect that follows still runs its hooks. */
+ * agent's own dockev disconnect that follows still runs its hooks. Held
+ * runs (--hook-debounce) are not dropped but released: each burst's last
+ * event is the state to act on. From then on nothing is held. */
 void dk_hook_drop_queued(struct dk_hooks *h);
 
 /* Hook directory d of ev (0: DIR/T.A.d, 1: DIR/T.d, 2: DIR/all.d) as a

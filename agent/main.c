@@ -17,6 +17,12 @@
 
 static struct dk_agent agent;
 
+/* --hook-user and --hook-debounce: set on the hooks after dk_agent_init. */
+static const char *hook_user;
+static struct dk_port_cred hook_cred;
+static uint32_t hook_groups[DK_HOOK_GROUPS_MAX];
+static int64_t debounce_min_ms, debounce_max_ms;
+
 static const char usage_text[] =
 "usage: dockev [OPTIONS]\n"
 "Watch a Docker Engine's events and react to them.\n"
@@ -45,6 +51,15 @@ static const char usage_text[] =
 "      --hook-timeout D  kill a hook's process group after D (default 30s)\n"
 "      --hook-jobs N     hooks of different actors at once (default 4)\n"
 "      --hook-queue N    events waiting for their hooks, at most (default 64)\n"
+"      --hook-user USER[:GROUP]\n"
+"                        run hooks as USER with its groups (GROUP, a name or\n"
+"                        id, replaces its primary group); needs root unless\n"
+"                        USER is the agent's own\n"
+"      --hook-debounce MIN[:MAX]\n"
+"                        per script directory and actor, run a burst's\n"
+"                        hooks once with its last event, MIN after the last\n"
+"                        event, at most MAX (default 10 x MIN, at most 5m)\n"
+"                        after the first; DOCKEV_DEBOUNCED counts the events\n"
 "      --tls             use TLS to a tcp:// engine without verifying it\n"
 "                        (warns at each connect; default port 2376; also\n"
 "                        when $DOCKER_TLS is not empty)\n"
@@ -77,6 +92,7 @@ static const char usage_text[] =
 "  env    DOCKEV_TYPE DOCKEV_ACTION DOCKEV_ACTION_DETAIL DOCKEV_ID DOCKEV_NAME\n"
 "         DOCKEV_IMAGE DOCKEV_SCOPE DOCKEV_TIME DOCKEV_TIME_NANO DOCKEV_HOST and\n"
 "         DOCKEV_ATTR_<KEY> per attribute (KEY upper-cased, non A-Z0-9 as _)\n"
+"         (DOCKEV_DEBOUNCED=N with --hook-debounce)\n"
 "One actor's events run their hooks in order; a full queue skips an event's\n"
 "hooks (logged, counted); a timeout kills the script's process group.\n"
 "Diagnostics on stderr or syslog. SIGUSR1 logs counters.\n"
@@ -215,6 +231,33 @@ static void parse_backoff(struct dk_opts *o, const char *v)
 		usage_error("bad --backoff '%s': need 0 < MIN <= MAX <= 24h", v);
 }
 
+/* --hook-debounce MIN[:MAX]; MAX defaults to 10 x MIN, capped. */
+static void parse_debounce(const char *v)
+{
+	char part[2][32];
+	const char *c = strchr(v, ':');
+	size_t n = c ? (size_t)(c - v) : strlen(v);
+
+	if (n == 0 || n >= sizeof part[0] || (c && (!c[1] || strchr(c + 1, ':') ||
+	    strlen(c + 1) >= sizeof part[1])))
+		usage_error("bad --hook-debounce '%s': want MIN[:MAX]", v);
+	memcpy(part[0], v, n);
+	part[0][n] = '\0';
+	debounce_min_ms = duration_ms(part[0], "--hook-debounce");
+	if (c) {
+		memcpy(part[1], c + 1, strlen(c + 1) + 1);
+		debounce_max_ms = duration_ms(part[1], "--hook-debounce");
+	} else {
+		debounce_max_ms = debounce_min_ms > DK_HOOK_DEBOUNCE_CAP_MS / 10
+		                  ? DK_HOOK_DEBOUNCE_CAP_MS : debounce_min_ms * 10;
+		if (debounce_max_ms < debounce_min_ms)
+			debounce_max_ms = debounce_min_ms;
+	}
+	if (debounce_min_ms < 1 || debounce_max_ms < debounce_min_ms ||
+	    debounce_max_ms > 86400000)
+		usage_error("bad --hook-debounce '%s': need 0 < MIN <= MAX <= 24h", v);
+}
+
 static void parse_args(struct dk_opts *o, int argc, char **argv)
 {
 	int64_t now = dk_port_wall_ns();
@@ -295,6 +338,13 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			o->hook_jobs = number(v, "--hook-jobs", 1, DK_HOOK_JOBS_MAX);
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-queue"))) {
 			o->hook_queue = number(v, "--hook-queue", 1, DK_HOOK_QUEUE_MAX);
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-user"))) {
+			if (!*v || *v == ':' || v[strlen(v) - 1] == ':')
+				usage_error("bad --hook-user '%s': want USER or "
+				            "USER:GROUP", v);
+			hook_user = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--hook-debounce"))) {
+			parse_debounce(v);
 		} else if ((v = opt_value(argc, argv, &i, NULL, "--state"))) {
 			if (!*v)
 				usage_error("bad --state '%s': want a file", v);
@@ -697,10 +747,30 @@ int main(int argc, char **argv)
 	}
 	if (o->hooks_dir && dk_hook_check_dir(o->hooks_dir) != DK_OK)
 		return 1;
+	/* Resolved once, here: a name that does not resolve is a
+	 * configuration error, not a failure at each hook. */
+	if (hook_user) {
+		char uwhy[160];
+		int u = dk_port_user_lookup(hook_user, &hook_cred, hook_groups,
+		                            DK_HOOK_GROUPS_MAX, uwhy, sizeof uwhy);
+		if (u < 0) {
+			dk_port_log(DK_LOG_ERR, "--hook-user %s: %s%s", hook_user,
+			            uwhy, u == DK_ERR_NOSPACE ?
+			            " (DK_HOOK_GROUPS_MAX)" : "");
+			return 1;
+		}
+		if (u == 0) {
+			dk_port_log(DK_LOG_DEBUG, "--hook-user %s: the agent's own "
+			            "user; hooks run as the agent does", hook_user);
+			hook_user = NULL;
+		}
+	}
 	if ((r = dk_agent_init(&agent)) != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "%s", dk_strerror(r));
 		return 1;
 	}
+	dk_hook_user(&agent.hooks, hook_user ? &hook_cred : NULL);
+	dk_hook_debounce(&agent.hooks, debounce_min_ms, debounce_max_ms);
 	if (dk_agent_state_load(&agent) != DK_OK)
 		return 1;
 	/* Late, so that only the next exit must unload it. */

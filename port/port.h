@@ -164,13 +164,37 @@ int dk_port_wait_fd(int fd, int want_write, int64_t deadline);
  * An exec failure is reported here, not as an exit status. */
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen);
+/* The credentials a hook runs with (--hook-user): set in the child before
+ * the exec, in this order: supplementary groups, gid, uid. */
+struct dk_port_cred {
+	uint32_t uid, gid;
+	const uint32_t *groups;  /* supplementary, caller-owned */
+	size_t ngroups;
+};
+
 /* The same, run in directory dirfd (>= 0; the child's working directory
  * becomes it, and a relative path such as "./name" is found there, also by
- * a #! script's interpreter, which opens the script again by that path).
- * dirfd < 0 is dk_port_spawn. */
+ * a #! script's interpreter, which opens the script again by that path),
+ * as cred (NULL: the agent's own; a failure to set them is reported as an
+ * exec failure is, why naming the call: "setuid: Operation not
+ * permitted"). dirfd < 0 and cred NULL is dk_port_spawn. */
 int dk_port_spawn_at(int dirfd, const char *path, char *const argv[],
-                     char *const envp[], int *pid, int *stdin_fd, char *why,
-                     size_t whylen);
+                     char *const envp[], const struct dk_port_cred *cred,
+                     int *pid, int *stdin_fd, char *why, size_t whylen);
+
+/* --hook-user USER[:GROUP] into *c, once at start: USER a name in the
+ * password database or a numeric uid; its groups (initgroups' list) into
+ * groups[0..cap), c->groups pointing there; GROUP (a name or a numeric
+ * gid) replaces the primary gid, and the supplementary groups are then
+ * GROUP and the groups that list USER. A numeric uid without a password
+ * entry needs :GROUP and gets no other groups. Returns 1: set *c in each
+ * hook; 0: the agent is not root and USER (and GROUP) are its own, nothing
+ * to set; DK_ERR_PARAM with why saying what is wrong ("no such user",
+ * "the agent is not root: hooks can run only as its own user"),
+ * DK_ERR_NOSPACE when USER has more than cap groups. */
+int dk_port_user_lookup(const char *spec, struct dk_port_cred *c,
+                        uint32_t *groups, size_t cap, char *why,
+                        size_t whylen);
 
 /* Send sig (DK_KILL_TERM or DK_KILL_KILL) to process group pgid; a group
  * already gone is not an error, pgid <= 1 is never sent to. */

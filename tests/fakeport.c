@@ -426,14 +426,16 @@ void dk_port_log(enum dk_log_level level, const char *fmt, ...)
 int dk_port_spawn(const char *path, char *const argv[], char *const envp[],
                   int *pid, int *stdin_fd, char *why, size_t whylen)
 {
-	return dk_port_spawn_at(-1, path, argv, envp, pid, stdin_fd, why, whylen);
+	return dk_port_spawn_at(-1, path, argv, envp, NULL, pid, stdin_fd, why,
+	                        whylen);
 }
 
 int dk_port_spawn_at(int dirfd, const char *path, char *const argv[],
-                     char *const envp[], int *pid, int *stdin_fd, char *why,
-                     size_t whylen)
+                     char *const envp[], const struct dk_port_cred *cred,
+                     int *pid, int *stdin_fd, char *why, size_t whylen)
 {
 	(void)dirfd;
+	(void)cred;
 	(void)path;
 	(void)argv;
 	(void)envp;

@@ -824,7 +824,7 @@ static void test_spawn_at(void)
 	mkdir(d, 0755);
 	snprintf(p, sizeof p, "%s/run", d);
 	put_file(p, "#!/bin/sh\necho swapped >\"$OUT\"\n", 0755);
-	r = dk_port_spawn_at(fd, "./run", argv, envp, &pid, &in, why, sizeof why);
+	r = dk_port_spawn_at(fd, "./run", argv, envp, NULL, &pid, &in, why, sizeof why);
 	close(fd);
 	T_EQ(r, DK_OK, "spawn_at: spawn (%s)", r ? why : "ok");
 	if (r != DK_OK)

@@ -19,7 +19,10 @@ struct dk_hookq_job {
 	int state;             /* DK_HOOKQ_QUEUED, _RUNNING, _DONE */
 };
 
-enum { DK_HOOKQ_QUEUED, DK_HOOKQ_RUNNING, DK_HOOKQ_DONE };
+/* DK_HOOKQ_HELD: set by the runner on a queued job (--hook-debounce); not
+ * taken, not dropped, and like a queued one it keeps its actor's later
+ * jobs waiting, until the runner makes it queued or done again. */
+enum { DK_HOOKQ_QUEUED, DK_HOOKQ_RUNNING, DK_HOOKQ_DONE, DK_HOOKQ_HELD };
 
 /* jobs[] is a FIFO of max entries: [head, head + count); the ring holds
  * their JSON in the same order, from the head's off to tail. */
