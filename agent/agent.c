@@ -88,7 +88,7 @@ static int output_room(struct dk_agent *ag, size_t need)
  * one line, and a synthetic line before it (resync). */
 static size_t output_need(const struct dk_agent *ag, size_t len)
 {
-	return (ag->opts.json ? len : DK_LINE_MAX) + DK_LINE_MAX + 2;
+	return (ag->opts.json ? len : (size_t)DK_LINE_MAX) + (size_t)DK_LINE_MAX + 2;
 }
 
 int dk_agent_init(struct dk_agent *ag)
@@ -197,7 +197,7 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 		return 0;
 	/* Room for its line, unless stopping (then a line that finds none
 	 * is dropped and counted). */
-	(void)output_room(ag, DK_LINE_MAX + 1);
+	(void)output_room(ag, (size_t)DK_LINE_MAX + 1);
 	/* A view of its own: the engine event being delivered keeps its. */
 	if (dk_event_parse(&ag->sev, ag->synth, (size_t)n) < 0)
 		return 0;

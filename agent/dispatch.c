@@ -4,6 +4,7 @@
  * The one-line printer escapes control bytes; --json prints the received
  * text as is (JSON: a raw control byte in a string is invalid JSON, and
  * such an event never reaches a handler). */
+#include <stdio.h>
 #include <string.h>
 #include "dispatch.h"
 #include "agent.h"
@@ -60,7 +61,7 @@ int dk_handler_log(const struct dk_event *ev, const struct dk_opts *opts)
 		return 0;
 	if (dk_when_rfc3339(ev->time_nano, when, sizeof when) < 0)
 		strcpy(when, "?");
-	dk_out_init(&o, line, sizeof line - 3); /* room for "..." */
+	dk_out_init(&o, line, sizeof line - 4); /* room for "...", NUL */
 	dk_out_str(&o, when);
 	dk_out_put(&o, " ", 1);
 	dk_out_text(&o, ev->type.p, ev->type.n);
@@ -83,10 +84,8 @@ int dk_handler_log(const struct dk_event *ev, const struct dk_opts *opts)
 	if (ev->nattrs > 0)
 		dk_out_put(&o, ")", 1);
 	n = o.fit;
-	if (o.len > o.fit) {
-		memcpy(line + n, "...", 3);
-		n += 3;
-	}
+	if (o.len > o.fit) /* cut: room was kept for the mark */
+		n += (size_t)snprintf(line + n, 4, "...");
 	dk_output_line(line, n);
 	return 0;
 }
