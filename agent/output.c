@@ -7,21 +7,24 @@
 #include "err.h"
 #include "port.h"
 
+/* Apart from the buffer: an initialised struct would put all of it in
+ * .data, in the binary (88 KiB), instead of in .bss. */
+static int out_fd = 1;
+
 static struct {
-	int fd;
 	int watch;            /* a pipe or socket, made non-blocking: polled */
 	size_t off, end;      /* pending bytes: buf[off, end) */
 	unsigned long dropped;
 	int failed;
 	char why[128];
 	char buf[DK_OUTPUT_BUF];
-} out = { .fd = 1 };
+} out;
 
 int dk_output_init(int fd)
 {
 	int r = dk_port_out_nonblock(fd);
 
-	out.fd = fd;
+	out_fd = fd;
 	out.watch = r == 1;
 	out.off = out.end = 0;
 	out.failed = 0;
@@ -32,7 +35,7 @@ int dk_output_init(int fd)
 void dk_output_restore(void)
 {
 	if (out.watch)
-		dk_port_out_restore(out.fd);
+		dk_port_out_restore(out_fd);
 	out.watch = 0;
 }
 
@@ -76,7 +79,7 @@ size_t dk_output_pending(void)
 int dk_output_write(void)
 {
 	while (!out.failed && out.off < out.end) {
-		long w = dk_port_write(out.fd, out.buf + out.off, out.end - out.off);
+		long w = dk_port_write(out_fd, out.buf + out.off, out.end - out.off);
 		if (w == DK_AGAIN)
 			return DK_AGAIN;
 		if (w <= 0) {
@@ -93,7 +96,7 @@ int dk_output_write(void)
 
 int dk_output_fd(void)
 {
-	return out.watch && !out.failed ? out.fd : -1;
+	return out.watch && !out.failed ? out_fd : -1;
 }
 
 void dk_output_gone(void)
