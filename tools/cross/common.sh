@@ -42,8 +42,10 @@ says_tls() {
 # The stripped, dynamically linked armhf agent without TLS stays readable
 # at a glance in `ls -l`: tens of KiB. check-cross ARCH=armhf and make size
 # fail past this many bytes. 64 KiB until docker contexts (with SHA-256),
-# the resume module and API negotiation came (67,644 bytes then): 72 KiB.
-SIZE_BUDGET_ARMHF=73728
+# the resume module and API negotiation came (67,644 bytes then): 72 KiB;
+# 80 KiB since --hook-user, --hook-debounce and the non-blocking stdout
+# (79,972 bytes then).
+SIZE_BUDGET_ARMHF=81920
 
 # stripped_size BINARY: bytes of BINARY stripped as an install would
 # (a copy, so the unstripped one keeps its symbols for debugging).
