@@ -5,11 +5,12 @@
  *
  * The second user of jsmn: event.c's token array, validity walk and key
  * compare are static to it and shaped for event records, so this file has
- * its own (a fresh parser per file; jsmn's strict mode from event.c).
+ * its own (a fresh parser per file, strict mode as there).
  */
-/* Declarations only: jsmn's functions are the ones event.c compiles in
- * strict mode, not a second copy in the binary. */
-#define JSMN_HEADER
+/* A static copy of jsmn (about 1 KiB): event.c keeps its own static and
+ * inlined into the per-event path, so there is none to share. */
+#define JSMN_STRICT
+#define JSMN_STATIC
 #include <jsmn.h>
 #include <string.h>
 #include "context.h"

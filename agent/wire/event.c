@@ -1,9 +1,12 @@
-/* event.c - the only user of jsmn: tokenizes one record (strict mode, a
- * fresh parser per record) and finds the event's fields. Engine API event
- * shape: Type, Action, Actor{ID, Attributes{}}, scope, time, timeNano; the
- * legacy status/id/from fields are ignored.
+/* event.c - tokenizes one record with jsmn (strict mode, a fresh parser
+ * per record) and finds the event's fields. Engine API event shape: Type,
+ * Action, Actor{ID, Attributes{}}, scope, time, timeNano; the legacy
+ * status/id/from fields are ignored.
  */
+/* jsmn static, so that the compiler inlines it into the per-event path
+ * (context.c has its own copy for context files). */
 #define JSMN_STRICT
+#define JSMN_STATIC
 #include <jsmn.h>
 #include <stdio.h>
 #include <string.h>
