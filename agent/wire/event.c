@@ -59,11 +59,6 @@ static int outer_start(const jsmntok_t *t)
 	return t->type == JSMN_STRING ? t->start - 1 : t->start;
 }
 
-static int outer_end(const jsmntok_t *t)
-{
-	return t->type == JSMN_STRING ? t->end + 1 : t->end;
-}
-
 /* js[a..b) is whitespace around exactly `sep` (or only whitespace when
  * sep is 0). */
 static int gap_is(const char *js, int a, int b, char sep)
@@ -189,85 +184,6 @@ int dk_json_primitive_ok(const char *p, size_t n)
 	return i == n;
 }
 
-/* jsmn's strict mode checks tokens but not all that lies between them
- * (a missing ',' or ':' passes) nor raw control bytes inside strings;
- * this walk over the tokens checks both, so only valid JSON reaches the
- * handlers. Nesting is bounded by DK_JSON_DEPTH (config.h). */
-static int valid(const char *js, int ntok, int ctl)
-{
-	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
-	int depth = 0, i, prev_end = 0;
-
-	for (i = 0; i < ntok; i++) {
-		const jsmntok_t *t = &tokens[i];
-		int a = outer_start(t);
-
-		if (depth > 0) {
-			const jsmntok_t *parent = &tokens[stack[depth - 1]];
-			int first = prev_end <= parent->start;
-			int from = first ? parent->start + 1 : prev_end;
-			char sep = first ? 0 : ',';
-			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
-				return 0;
-			if (!gap_ok(js, from, a, sep))
-				return 0;
-		}
-		if (ctl && t->type == JSMN_STRING &&
-		    has_control(js + t->start, js + t->end))
-			return 0;
-		if (t->type == JSMN_PRIMITIVE &&
-		    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
-			return 0;
-		/* A key's value follows a ':'. */
-		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
-			int ke, vs;
-			if (t->size != 1 || i + 1 >= ntok)
-				return 0;
-			ke = outer_end(t);
-			vs = outer_start(&tokens[i + 1]);
-			if (!gap_ok(js, ke, vs, ':'))
-				return 0;
-			/* left[depth - 1] was set when that level was pushed
-			 * (depth > 0 here); cppcheck does not follow depth. */
-			/* cppcheck-suppress legacyUninitvar */
-			left[depth - 1]--;
-			/* The value is handled as a child of no one: push a
-			 * pseudo-level where it is the only child. */
-			i++;
-			t = &tokens[i];
-			if (ctl && t->type == JSMN_STRING &&
-			    has_control(js + t->start, js + t->end))
-				return 0;
-			if (t->type == JSMN_PRIMITIVE &&
-			    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
-				return 0;
-		} else if (depth > 0) {
-			left[depth - 1]--;
-		}
-		if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) {
-			if (depth == DK_JSON_DEPTH)
-				return 0;
-			stack[depth] = i;
-			left[depth] = t->size;
-			depth++;
-			prev_end = t->start;
-		} else {
-			prev_end = outer_end(t);
-		}
-		/* Close every container whose children are all seen. */
-		while (depth > 0 && left[depth - 1] == 0) {
-			const jsmntok_t *c = &tokens[stack[depth - 1]];
-			int from = prev_end > c->start ? prev_end : c->start + 1;
-			int to = c->end - 1;
-			if (!gap_ok(js, from, to, 0))
-				return 0;
-			prev_end = c->end;
-			depth--;
-		}
-	}
-	return depth == 0;
-}
-
 /* A string field, unescaped into scratch only when it holds escapes. */
 static void string_field(struct dk_event *ev, struct dk_str *dst,
                          const char *js, const jsmntok_t *t, int k)
@@ -283,52 +199,203 @@ static void string_field(struct dk_event *ev, struct dk_str *dst,
 	dst->n = n >= 0 ? (size_t)n : strlen(ev->scratch[k]);
 }
 
-/* A JSON integer: optional '-', digits; anything else (fractions,
- * exponents, overflow) gives 0 and is reported by returning -1. */
+/* A JSON integer as RFC 8259 writes it (optional '-', no leading zero)
+ * that fits int64_t; anything else (fractions, exponents, overflow) gives
+ * 0 and returns -1. Eighteen digits cannot overflow, so only a 19th is
+ * checked (timeNano has 19). */
 static int integer(struct dk_str s, int64_t *out)
 {
-	size_t i = 0;
+	const char *p = s.p, *e = s.p + s.n, *stop;
 	int neg = 0;
 	int64_t v = 0;
+	unsigned d;
 
 	*out = 0;
-	if (s.n > 0 && s.p[0] == '-')
-		neg = 1, i = 1;
-	if (i == s.n)
+	if (p < e && *p == '-')
+		neg = 1, p++;
+	if (p == e || e - p > 19 || (*p == '0' && e - p > 1))
 		return -1;
-	for (; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9' || v > (INT64_MAX - 9) / 10)
+	stop = e - p == 19 ? e - 1 : e;
+	for (; p < stop; p++) {
+		d = (unsigned)(*p - '0');
+		if (d > 9)
 			return -1;
-		v = v * 10 + (s.p[i] - '0');
+		v = v * 10 + (int64_t)d;
+	}
+	if (p < e) {
+		d = (unsigned)(*p - '0');
+		if (d > 9 || v > (INT64_MAX - (int64_t)d) / 10)
+			return -1;
+		v = v * 10 + (int64_t)d;
 	}
 	*out = neg ? -v : v;
 	return 0;
 }
 
-/* Actor's ID and Attributes; returns the index of the token after the
- * Actor object, so that the caller need not walk its subtree again. */
-static int actor(struct dk_event *ev, const char *js, int i, int ntok)
+/* time and timeNano: an integer, or (valid JSON all the same) any other
+ * number, which gives 0. Returns whether the text is a JSON primitive. */
+static int number_field(struct dk_str *text, int64_t *val, int *ok,
+                        const char *js, const jsmntok_t *t)
 {
-	int n = tokens[i].size, k;
+	*text = slice(js, t);
+	*ok = integer(*text, val) == 0;
+	return *ok || dk_json_primitive_ok(text->p, text->n);
+}
 
-	for (i++, k = 0; k < n && i + 1 < ntok; k++) {
-		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
-		if (key_is(js, key, "ID") && val->type == JSMN_STRING) {
-			string_field(ev, &ev->id, js, val, 2);
-		} else if (key_is(js, key, "Attributes") &&
-		           val->type == JSMN_OBJECT) {
-			ev->attrs = slice_whole(js, val);
-			ev->nattrs = val->size;
+/* Keys compared by length first, then as one fixed-size memcmp that the
+ * compiler turns into a load or two. */
+#define key_at(js, t, n, want) \
+	((t)->end - (t)->start == (n) && memcmp((js) + (t)->start, (want), (n)) == 0)
+
+/* The one walk over the tokens after jsmn: it checks what jsmn's strict
+ * mode leaves unchecked (a missing or doubled ',' or ':' passes it, and a
+ * key without a value; primitives such as "tru", "01" or "1.2.3"; raw
+ * control bytes inside strings, looked for only when the record has any)
+ * and, in the same pass, picks the fields: Type, Action, scope, time,
+ * timeNano and HealthStatus at the top, ID and Attributes in Actor.
+ * Nesting is bounded by DK_JSON_DEPTH (config.h). Returns 1 when the
+ * record is valid JSON. */
+static int walk(struct dk_event *ev, const char *js, int ntok, int ctl,
+                struct dk_str *health, int *nano_ok)
+{
+	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
+	int depth = 1, i = 1, first = 1, actor_tok = -1, time_ok;
+	int prev_end = tokens[0].start + 1; /* after the root's '{' */
+
+	stack[0] = 0;
+	left[0] = tokens[0].size;
+	for (;;) {
+		const jsmntok_t *t, *c = &tokens[stack[depth - 1]];
+		int a;
+
+		if (left[depth - 1] == 0) {
+			/* Every child seen: only blanks before the bracket. */
+			if (!gap_ok(js, prev_end, c->end - 1, 0))
+				return 0;
+			prev_end = c->end;
+			first = 0;
+			if (--depth == 0)
+				return i == ntok;
+			continue;
 		}
-		i = skip(i + 1, ntok);
+		if (i >= ntok)
+			return 0;
+		left[depth - 1]--;
+		t = &tokens[i];
+		a = outer_start(t);
+		if (!gap_ok(js, prev_end, a, first ? 0 : ','))
+			return 0;
+		first = 0;
+		if (c->type == JSMN_OBJECT) {
+			/* A key: a string with one value, after a ':'. */
+			const jsmntok_t *k = t;
+			if (k->type != JSMN_STRING || k->size != 1 || i + 1 >= ntok)
+				return 0;
+			if (ctl && has_control(js + k->start, js + k->end))
+				return 0;
+			t = &tokens[++i];
+			if (!gap_ok(js, k->end + 1, outer_start(t), ':'))
+				return 0;
+			if (depth == 1) {
+				switch (k->end - k->start) {
+				case 4:
+					if (t->type == JSMN_STRING && key_at(js, k, 4, "Type"))
+						string_field(ev, &ev->type, js, t, 0);
+					else if (t->type == JSMN_PRIMITIVE &&
+					         key_at(js, k, 4, "time")) {
+						if (!number_field(&ev->time_text, &ev->time,
+						                  &time_ok, js, t))
+							return 0;
+						i++;
+						prev_end = t->end;
+						continue;
+					}
+					break;
+				case 5:
+					if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor"))
+						actor_tok = i;
+					else if (t->type == JSMN_STRING &&
+					         key_at(js, k, 5, "scope"))
+						string_field(ev, &ev->scope, js, t, 3);
+					break;
+				case 6:
+					if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
+						string_field(ev, &ev->action, js, t, 1);
+					break;
+				case 8:
+					if (t->type == JSMN_PRIMITIVE &&
+					    key_at(js, k, 8, "timeNano")) {
+						if (!number_field(&ev->time_nano_text,
+						                  &ev->time_nano, nano_ok, js, t))
+							return 0;
+						i++;
+						prev_end = t->end;
+						continue;
+					}
+					break;
+				case 12:
+					if (t->type == JSMN_STRING &&
+					    key_at(js, k, 12, "HealthStatus"))
+						*health = slice(js, t);
+					break;
+				default:
+					break;
+				}
+			} else if (stack[depth - 1] == actor_tok) {
+				if (t->type == JSMN_STRING && key_at(js, k, 2, "ID")) {
+					string_field(ev, &ev->id, js, t, 2);
+				} else if (t->type == JSMN_OBJECT &&
+				           key_at(js, k, 10, "Attributes")) {
+					ev->attrs = slice_whole(js, t);
+					ev->nattrs = t->size;
+				}
+			}
+		}
+		/* A value (or an array's element). */
+		switch (t->type) {
+		case JSMN_STRING:
+			if (ctl && has_control(js + t->start, js + t->end))
+				return 0;
+			prev_end = t->end + 1;
+			break;
+		case JSMN_PRIMITIVE:
+			if (!dk_json_primitive_ok(js + t->start,
+			                          (size_t)(t->end - t->start)))
+				return 0;
+			prev_end = t->end;
+			break;
+		default:
+			if (depth == DK_JSON_DEPTH)
+				return 0;
+			stack[depth] = i;
+			left[depth] = t->size;
+			depth++;
+			prev_end = t->start + 1;
+			first = 1;
+			break;
+		}
+		i++;
 	}
-	return i;
+}
+
+/* Tokenize js[0..len) into tokens[]: the one call of jsmn_parse, so that
+ * the compiler inlines it here with its parser in registers (as in the
+ * floor); kept out of line itself, or its two callers would each inline
+ * it and jsmn_parse would be a call again. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int tokenize(const char *js, size_t len)
+{
+	jsmn_parser p;
+
+	jsmn_init(&p);
+	return jsmn_parse(&p, js, len, tokens, DK_TOKENS_MAX);
 }
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
-	jsmn_parser p;
-	int ntok, i, n, k, ctl;
+	int ntok, i, ctl, nano_ok = 0;
 	size_t e = len;
 	struct dk_str health = { NULL, 0 };
 
@@ -340,8 +407,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	                 rec[e - 1] == '\r'))
 		e--;
 	ctl = any_control(rec, len);
-	jsmn_init(&p);
-	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
+	ntok = tokenize(rec, e);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */
@@ -350,32 +416,8 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		return DK_ERR_JSON;
 	for (i = 0; i < (int)e && (rec[i] == ' ' || rec[i] == '\t'); i++)
 		;
-	if (tokens[0].start != i || !valid(rec, ntok, ctl))
+	if (tokens[0].start != i || !walk(ev, rec, ntok, ctl, &health, &nano_ok))
 		return DK_ERR_JSON;
-
-	n = tokens[0].size;
-	for (i = 1, k = 0; k < n && i + 1 < ntok; k++) {
-		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
-		if (val->type == JSMN_STRING) {
-			if (key_is(rec, key, "Type"))
-				string_field(ev, &ev->type, rec, val, 0);
-			else if (key_is(rec, key, "Action"))
-				string_field(ev, &ev->action, rec, val, 1);
-			else if (key_is(rec, key, "scope"))
-				string_field(ev, &ev->scope, rec, val, 3);
-			else if (key_is(rec, key, "HealthStatus"))
-				health = slice(rec, val);
-		} else if (val->type == JSMN_PRIMITIVE) {
-			if (key_is(rec, key, "time"))
-				ev->time_text = slice(rec, val);
-			else if (key_is(rec, key, "timeNano"))
-				ev->time_nano_text = slice(rec, val);
-		} else if (val->type == JSMN_OBJECT && key_is(rec, key, "Actor")) {
-			i = actor(ev, rec, i + 1, ntok);
-			continue;
-		}
-		i = skip(i + 1, ntok);
-	}
 	if (!ev->type.p || !ev->action.p)
 		return DK_ERR_EVENT;
 
@@ -404,9 +446,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		ev->id.p = "";
 	if (!ev->scope.p)
 		ev->scope.p = "";
-	if (ev->time_text.p)
-		integer(ev->time_text, &ev->time);
-	if (!ev->time_nano_text.p || integer(ev->time_nano_text, &ev->time_nano))
+	if (!nano_ok)
 		ev->time_nano = ev->time > 0 && ev->time < INT64_MAX / 1000000000
 		                ? ev->time * 1000000000 : 0;
 	return DK_OK;
@@ -626,14 +666,12 @@ long dk_json_unescape(const char *p, size_t n, char *out, size_t cap)
 long dk_json_string(const char *body, size_t len, const char *key,
                     char *out, size_t cap)
 {
-	jsmn_parser p;
 	int ntok, i, k;
 	size_t kl = strlen(key);
 
 	if (cap > 0)
 		out[0] = '\0';
-	jsmn_init(&p);
-	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
+	ntok = tokenize(body, len);
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return -1;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
