@@ -247,135 +247,191 @@ static int number_field(struct dk_str *text, int64_t *val, int *ok,
 #define key_at(js, t, n, want) \
 	((t)->end - (t)->start == (n) && memcmp((js) + (t)->start, (want), (n)) == 0)
 
-/* The one walk over the tokens after jsmn: it checks what jsmn's strict
- * mode leaves unchecked (a missing or doubled ',' or ':' passes it, and a
- * key without a value; primitives such as "tru", "01" or "1.2.3"; raw
- * control bytes inside strings, looked for only when the record has any)
- * and, in the same pass, picks the fields: Type, Action, scope, time,
- * timeNano and HealthStatus at the top, ID and Attributes in Actor.
- * Nesting is bounded by DK_JSON_DEPTH (config.h). Returns 1 when the
- * record is valid JSON. */
-static int walk(struct dk_event *ev, const char *js, int ntok, int ctl,
+/* The validity walk. jsmn's strict mode checks tokens but not all that
+ * lies between them (a missing or doubled ',' or ':' passes it, and so
+ * does a key without a value), nor primitives ("tru", "01", "1.2.3"); nor
+ * raw control bytes inside strings (string_control); these check the rest, each
+ * container in a loop of its own (its counters in registers), and pick
+ * the event's fields on the way: one pass over the tokens. Nesting is
+ * bounded by DK_JSON_DEPTH (config.h). Each returns the index of the
+ * token after what it checked, or -1 when the record is not JSON. */
+#if defined(__GNUC__)
+#define INLINE inline __attribute__((always_inline)) /* small, per token */
+#else
+#define INLINE inline
+#endif
+
+struct walk {
+	const char *js;
+	int ntok;
+};
+
+static int container(const struct walk *w, int i, int depth);
+
+/* The key of an object member at tokens[i], after the member that ended
+ * at prev (or the object's '{'): sep before it, a string with one value,
+ * a ':' after it. */
+static INLINE int key_ok(const struct walk *w, int i, int prev, char sep)
+{
+	const jsmntok_t *k = &tokens[i];
+
+	return i + 1 < w->ntok && k->type == JSMN_STRING && k->size == 1 &&
+	       gap_ok(w->js, prev, k->start - 1, sep) &&
+	       gap_ok(w->js, k->end + 1, outer_start(k + 1), ':');
+}
+
+/* The value at tokens[i] (its gap already checked); *end gets the offset
+ * after it. */
+static INLINE int value(const struct walk *w, int i, int depth, int *end)
+{
+	const jsmntok_t *t = &tokens[i];
+
+	switch (t->type) {
+	case JSMN_STRING:
+		*end = t->end + 1;
+		return i + 1;
+	case JSMN_PRIMITIVE:
+		if (!dk_json_primitive_ok(w->js + t->start, (size_t)(t->end - t->start)))
+			return -1;
+		*end = t->end;
+		return i + 1;
+	default:
+		*end = t->end;
+		return container(w, i, depth + 1);
+	}
+}
+
+/* Any object or array at tokens[i], at nesting level depth. */
+static int container(const struct walk *w, int i, int depth)
+{
+	const jsmntok_t *c = &tokens[i];
+	int n = c->size, prev = c->start + 1;
+	char sep = 0;
+
+	if (depth > DK_JSON_DEPTH)
+		return -1;
+	i++;
+	if (c->type == JSMN_OBJECT) {
+		for (; n > 0; n--, sep = ',') {
+			if (!key_ok(w, i, prev, sep))
+				return -1;
+			i = value(w, i + 1, depth, &prev);
+			if (i < 0)
+				return -1;
+		}
+	} else {
+		for (; n > 0; n--, sep = ',') {
+			if (i >= w->ntok || !gap_ok(w->js, prev, outer_start(&tokens[i]), sep))
+				return -1;
+			i = value(w, i, depth, &prev);
+			if (i < 0)
+				return -1;
+		}
+	}
+	return gap_ok(w->js, prev, c->end - 1, 0) ? i : -1;
+}
+
+/* Actor, an object at tokens[i] (level 2): ID and Attributes. */
+static int actor(struct dk_event *ev, const struct walk *w, int i)
+{
+	const jsmntok_t *c = &tokens[i];
+	int n = c->size, prev = c->start + 1;
+	char sep = 0;
+
+	for (i++; n > 0; n--, sep = ',') {
+		const jsmntok_t *k = &tokens[i], *t = k + 1;
+		if (!key_ok(w, i, prev, sep))
+			return -1;
+		if (t->type == JSMN_STRING && key_at(w->js, k, 2, "ID")) {
+			string_field(ev, &ev->id, w->js, t, 2);
+		} else if (t->type == JSMN_OBJECT &&
+		           key_at(w->js, k, 10, "Attributes")) {
+			ev->attrs = slice_whole(w->js, t);
+			ev->nattrs = t->size;
+		}
+		i = value(w, i + 1, 2, &prev);
+		if (i < 0)
+			return -1;
+	}
+	return gap_ok(w->js, prev, c->end - 1, 0) ? i : -1;
+}
+
+/* The root object (level 1): Type, Action, scope, time, timeNano and
+ * HealthStatus, and Actor. Returns 1 when the whole record is valid. */
+static int root(struct dk_event *ev, const struct walk *w,
                 struct dk_str *health, int *nano_ok)
 {
-	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
-	int depth = 1, i = 1, first = 1, actor_tok = -1, time_ok;
-	int prev_end = tokens[0].start + 1; /* after the root's '{' */
+	const char *js = w->js;
+	int n = tokens[0].size, prev = tokens[0].start + 1, i = 1, time_ok;
+	char sep = 0;
 
-	stack[0] = 0;
-	left[0] = tokens[0].size;
-	for (;;) {
-		const jsmntok_t *t, *c = &tokens[stack[depth - 1]];
-		int a;
-
-		if (left[depth - 1] == 0) {
-			/* Every child seen: only blanks before the bracket. */
-			if (!gap_ok(js, prev_end, c->end - 1, 0))
-				return 0;
-			prev_end = c->end;
-			first = 0;
-			if (--depth == 0)
-				return i == ntok;
-			continue;
-		}
-		if (i >= ntok)
+	for (; n > 0; n--, sep = ',') {
+		const jsmntok_t *k = &tokens[i], *t = k + 1;
+		if (!key_ok(w, i, prev, sep))
 			return 0;
-		left[depth - 1]--;
-		t = &tokens[i];
-		a = outer_start(t);
-		if (!gap_ok(js, prev_end, a, first ? 0 : ','))
-			return 0;
-		first = 0;
-		if (c->type == JSMN_OBJECT) {
-			/* A key: a string with one value, after a ':'. */
-			const jsmntok_t *k = t;
-			if (k->type != JSMN_STRING || k->size != 1 || i + 1 >= ntok)
-				return 0;
-			if (ctl && has_control(js + k->start, js + k->end))
-				return 0;
-			t = &tokens[++i];
-			if (!gap_ok(js, k->end + 1, outer_start(t), ':'))
-				return 0;
-			if (depth == 1) {
-				switch (k->end - k->start) {
-				case 4:
-					if (t->type == JSMN_STRING && key_at(js, k, 4, "Type"))
-						string_field(ev, &ev->type, js, t, 0);
-					else if (t->type == JSMN_PRIMITIVE &&
-					         key_at(js, k, 4, "time")) {
-						if (!number_field(&ev->time_text, &ev->time,
-						                  &time_ok, js, t))
-							return 0;
-						i++;
-						prev_end = t->end;
-						continue;
-					}
-					break;
-				case 5:
-					if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor"))
-						actor_tok = i;
-					else if (t->type == JSMN_STRING &&
-					         key_at(js, k, 5, "scope"))
-						string_field(ev, &ev->scope, js, t, 3);
-					break;
-				case 6:
-					if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
-						string_field(ev, &ev->action, js, t, 1);
-					break;
-				case 8:
-					if (t->type == JSMN_PRIMITIVE &&
-					    key_at(js, k, 8, "timeNano")) {
-						if (!number_field(&ev->time_nano_text,
-						                  &ev->time_nano, nano_ok, js, t))
-							return 0;
-						i++;
-						prev_end = t->end;
-						continue;
-					}
-					break;
-				case 12:
-					if (t->type == JSMN_STRING &&
-					    key_at(js, k, 12, "HealthStatus"))
-						*health = slice(js, t);
-					break;
-				default:
-					break;
-				}
-			} else if (stack[depth - 1] == actor_tok) {
-				if (t->type == JSMN_STRING && key_at(js, k, 2, "ID")) {
-					string_field(ev, &ev->id, js, t, 2);
-				} else if (t->type == JSMN_OBJECT &&
-				           key_at(js, k, 10, "Attributes")) {
-					ev->attrs = slice_whole(js, t);
-					ev->nattrs = t->size;
-				}
+		i++;
+		switch (k->end - k->start) {
+		case 4:
+			if (t->type == JSMN_STRING && key_at(js, k, 4, "Type")) {
+				string_field(ev, &ev->type, js, t, 0);
+			} else if (t->type == JSMN_PRIMITIVE && key_at(js, k, 4, "time")) {
+				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
+					return 0;
+				prev = t->end;
+				i++;
+				continue;
 			}
-		}
-		/* A value (or an array's element). */
-		switch (t->type) {
-		case JSMN_STRING:
-			if (ctl && has_control(js + t->start, js + t->end))
-				return 0;
-			prev_end = t->end + 1;
 			break;
-		case JSMN_PRIMITIVE:
-			if (!dk_json_primitive_ok(js + t->start,
-			                          (size_t)(t->end - t->start)))
-				return 0;
-			prev_end = t->end;
+		case 5:
+			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor")) {
+				i = actor(ev, w, i);
+				if (i < 0)
+					return 0;
+				prev = t->end;
+				continue;
+			}
+			if (t->type == JSMN_STRING && key_at(js, k, 5, "scope"))
+				string_field(ev, &ev->scope, js, t, 3);
+			break;
+		case 6:
+			if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
+				string_field(ev, &ev->action, js, t, 1);
+			break;
+		case 8:
+			if (t->type == JSMN_PRIMITIVE && key_at(js, k, 8, "timeNano")) {
+				if (!number_field(&ev->time_nano_text, &ev->time_nano,
+				                  nano_ok, js, t))
+					return 0;
+				prev = t->end;
+				i++;
+				continue;
+			}
+			break;
+		case 12:
+			if (t->type == JSMN_STRING && key_at(js, k, 12, "HealthStatus"))
+				*health = slice(js, t);
 			break;
 		default:
-			if (depth == DK_JSON_DEPTH)
-				return 0;
-			stack[depth] = i;
-			left[depth] = t->size;
-			depth++;
-			prev_end = t->start + 1;
-			first = 1;
 			break;
 		}
-		i++;
+		i = value(w, i, 1, &prev);
+		if (i < 0)
+			return 0;
 	}
+	return gap_ok(js, prev, tokens[0].end - 1, 0) && i == w->ntok;
+}
+
+/* A control byte inside a string (outside, jsmn refuses them but for
+ * blanks)? Only asked when the record holds one: engine records do not. */
+static int string_control(const char *js, int ntok)
+{
+	int i;
+
+	for (i = 0; i < ntok; i++)
+		if (tokens[i].type == JSMN_STRING &&
+		    has_control(js + tokens[i].start, js + tokens[i].end))
+			return 1;
+	return 0;
 }
 
 /* Tokenize js[0..len) into tokens[]: the one call of jsmn_parse, so that
@@ -395,9 +451,10 @@ static int tokenize(const char *js, size_t len)
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
-	int ntok, i, ctl, nano_ok = 0;
+	int ntok, i, nano_ok = 0;
 	size_t e = len;
 	struct dk_str health = { NULL, 0 };
+	struct walk w;
 
 	memset(ev, 0, offsetof(struct dk_event, scratch));
 	ev->cur_i = -1;
@@ -406,7 +463,6 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
-	ctl = any_control(rec, len);
 	ntok = tokenize(rec, e);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
@@ -416,7 +472,10 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		return DK_ERR_JSON;
 	for (i = 0; i < (int)e && (rec[i] == ' ' || rec[i] == '\t'); i++)
 		;
-	if (tokens[0].start != i || !walk(ev, rec, ntok, ctl, &health, &nano_ok))
+	w.js = rec;
+	w.ntok = ntok;
+	if (tokens[0].start != i || !root(ev, &w, &health, &nano_ok) ||
+	    (any_control(rec, len) && string_control(rec, ntok)))
 		return DK_ERR_JSON;
 	if (!ev->type.p || !ev->action.p)
 		return DK_ERR_EVENT;
