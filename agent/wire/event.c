@@ -10,6 +10,9 @@
 #include <jsmn.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "event.h"
 #include "err.h"
 
@@ -103,25 +106,23 @@ static int has_control(const char *p, const char *e)
 
 /* Any byte below 0x20 in the whole record? Engine records have none,
  * and then no string can hold a control byte, so the walk need not look
- * inside strings. Where the target has 16-byte vectors (SSE2, NEON), with
- * the compiler's generic vectors, 32 bytes a step; elsewhere four words a
- * step, written out: the borrows are ORed before one AND with the top
- * bits. */
-#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))
-typedef unsigned char bytes16 __attribute__((vector_size(16)));
-
+ * inside strings. With SSE2 (every x86-64), the least byte of 64 at a
+ * time, one instruction per 16 bytes; elsewhere four words a step,
+ * written out: the borrows are ORed before one AND with the top bits. */
+#if defined(__SSE2__)
 static int any_control(const char *p, size_t n)
 {
-	bytes16 a, b, c = { 0 };
-	uint64_t w[2];
+	__m128i m = _mm_set1_epi8(-1);
 
-	for (; n >= 32; p += 32, n -= 32) {
-		memcpy(&a, p, 16);
-		memcpy(&b, p + 16, 16);
-		c |= (bytes16)(a < 0x20) | (bytes16)(b < 0x20);
+	for (; n >= 64; p += 64, n -= 64) {
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)p));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
 	}
-	memcpy(w, &c, 16);
-	return (w[0] | w[1]) != 0 || has_control(p, p + n);
+	/* A byte of m below 0x20 is one that min(m, 0x1f) leaves as it is. */
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(m, _mm_set1_epi8(0x1f)), m)) != 0 ||
+	       has_control(p, p + n);
 }
 #else
 static int any_control(const char *p, size_t n)
