@@ -56,14 +56,9 @@ static struct dk_str slice(const char *js, const jsmntok_t *t)
 	return s;
 }
 
-/* Outer bounds of a token: strings include their quotes. */
-static int outer_start(const jsmntok_t *t)
-{
-	return t->type == JSMN_STRING ? t->start - 1 : t->start;
-}
-
 /* js[a..b) is whitespace around exactly `sep` (or only whitespace when
- * sep is 0). */
+ * sep is 0): the walk's check of what lies between tokens, once the
+ * compact case (sep_ok, key_ok, close_ok) did not hold. */
 static int gap_is(const char *js, int a, int b, char sep)
 {
 	int seen = 0;
@@ -77,14 +72,6 @@ static int gap_is(const char *js, int a, int b, char sep)
 	}
 	return seen == (sep != 0);
 }
-
-/* gap_is with the common case first: compact JSON has exactly the
- * separator (or nothing) between tokens. A macro, since -Os would keep a
- * function call here, once or twice per token; a and b are plain ints
- * (evaluated twice), sep a constant or a char variable. */
-#define gap_ok(js, a, b, sep) \
-	(((sep) != 0 ? (b) - (a) == 1 && (js)[a] == (sep) : (b) == (a)) || \
-	 gap_is((js), (a), (b), (sep)))
 
 /* Any byte below 0x20 in [p, e)? Eight bytes a step: a byte b < 0x20
  * makes (b - 0x20) borrow into its top bit while b's own top bit is 0. */
@@ -323,17 +310,37 @@ struct walk {
 
 static int container(const struct walk *w, int i, int depth);
 
-/* The key of an object member at tokens[i], after the member that ended
- * at prev (or the object's '{'): sep before it, a string with one value,
- * a ':' after it. */
+/* The separator before a child whose text starts at a: prev is where the
+ * previous child's text ended (so where its ',' should be), sep ','; or,
+ * for the first child, the container's own bracket and sep that bracket.
+ * Compact JSON, as engines send it, passes the first test. */
+#define sep_ok(js, prev, a, sep) \
+	(((a) - 1 == (prev) && (js)[prev] == (sep)) || \
+	 gap_is((js), (sep) == ',' ? (prev) : (prev) + 1, (a), (sep) == ',' ? ',' : 0))
+
+/* The start of a token's text: a string's opening quote. */
+#define text_start(t) ((t)->start - ((t)->type == JSMN_STRING))
+
+/* The key of an object member at tokens[i] (see sep_ok for prev and sep):
+ * a string with one value, a ':' between them. */
 static INLINE int key_ok(const struct walk *w, int i, int prev, char sep)
 {
 	const jsmntok_t *k = &tokens[i];
+	int a;
 
-	return i + 1 < w->ntok && k->type == JSMN_STRING && k->size == 1 &&
-	       gap_ok(w->js, prev, k->start - 1, sep) &&
-	       gap_ok(w->js, k->end + 1, outer_start(k + 1), ':');
+	if (i + 1 >= w->ntok || k->type != JSMN_STRING || k->size != 1 ||
+	    !sep_ok(w->js, prev, k->start - 1, sep))
+		return 0;
+	a = text_start(k + 1);
+	return (a == k->end + 2 && w->js[k->end + 1] == ':') ||
+	       gap_is(w->js, k->end + 1, a, ':');
 }
+
+/* After the last child (prev, sep as for sep_ok): only blanks before the
+ * closing bracket at end - 1. */
+#define close_ok(js, prev, end, sep) \
+	((prev) == (end) - 1 || \
+	 gap_is((js), (sep) == ',' ? (prev) : (prev) + 1, (end) - 1, 0))
 
 /* The value at tokens[i] (its gap already checked); *end gets the offset
  * after it. */
@@ -360,13 +367,13 @@ static INLINE int value(const struct walk *w, int i, int depth, int *end)
 static int container(const struct walk *w, int i, int depth)
 {
 	const jsmntok_t *c = &tokens[i];
-	int n = c->size, prev = c->start + 1;
-	char sep = 0;
+	int n = c->size, prev = c->start;
 
 	if (depth > DK_JSON_DEPTH)
 		return -1;
 	i++;
 	if (c->type == JSMN_OBJECT) {
+		char sep = '{';
 		for (; n > 0; n--, sep = ',') {
 			if (!key_ok(w, i, prev, sep))
 				return -1;
@@ -374,24 +381,26 @@ static int container(const struct walk *w, int i, int depth)
 			if (i < 0)
 				return -1;
 		}
+		return close_ok(w->js, prev, c->end, sep) ? i : -1;
 	} else {
+		char sep = '[';
 		for (; n > 0; n--, sep = ',') {
-			if (i >= w->ntok || !gap_ok(w->js, prev, outer_start(&tokens[i]), sep))
+			if (i >= w->ntok || !sep_ok(w->js, prev, text_start(&tokens[i]), sep))
 				return -1;
 			i = value(w, i, depth, &prev);
 			if (i < 0)
 				return -1;
 		}
+		return close_ok(w->js, prev, c->end, sep) ? i : -1;
 	}
-	return gap_ok(w->js, prev, c->end - 1, 0) ? i : -1;
 }
 
 /* Actor, an object at tokens[i] (level 2): ID and Attributes. */
 static int actor(struct dk_event *ev, const struct walk *w, int i)
 {
 	const jsmntok_t *c = &tokens[i];
-	int n = c->size, prev = c->start + 1;
-	char sep = 0;
+	int n = c->size, prev = c->start;
+	char sep = '{';
 
 	for (i++; n > 0; n--, sep = ',') {
 		const jsmntok_t *k = &tokens[i], *t = k + 1;
@@ -408,7 +417,7 @@ static int actor(struct dk_event *ev, const struct walk *w, int i)
 		if (i < 0)
 			return -1;
 	}
-	return gap_ok(w->js, prev, c->end - 1, 0) ? i : -1;
+	return close_ok(w->js, prev, c->end, sep) ? i : -1;
 }
 
 /* The root object (level 1): Type, Action, scope, time, timeNano and
@@ -417,8 +426,8 @@ static int root(struct dk_event *ev, const struct walk *w,
                 struct dk_str *health, int *nano_ok)
 {
 	const char *js = w->js;
-	int n = tokens[0].size, prev = tokens[0].start + 1, i = 1, time_ok;
-	char sep = 0;
+	int n = tokens[0].size, prev = tokens[0].start, i = 1, time_ok;
+	char sep = '{';
 
 	for (; n > 0; n--, sep = ',') {
 		const jsmntok_t *k = &tokens[i], *t = k + 1;
@@ -473,7 +482,7 @@ static int root(struct dk_event *ev, const struct walk *w,
 		if (i < 0)
 			return 0;
 	}
-	return gap_ok(js, prev, tokens[0].end - 1, 0) && i == w->ntok;
+	return close_ok(js, prev, tokens[0].end, sep) && i == w->ntok;
 }
 
 /* A control byte inside a string (outside, jsmn refuses them but for
