@@ -79,7 +79,10 @@ OPT ?= -Os
 HOT = agent/wire/chunk agent/wire/framer agent/wire/event
 HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
 	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
-HOT_OPT ?= $(if $(filter command line,$(origin OPT)),$(OPT),-O2 $(HOT_GCC))
+# 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its
+# size budget (tools/cross/size).
+HOT_ARM32 := $(if $(filter arm-% armv%,$(shell $(CC) -dumpmachine 2>/dev/null)),y)
+HOT_OPT ?= $(if $(or $(filter command line,$(origin OPT)),$(HOT_ARM32)),$(OPT),-O2 $(HOT_GCC))
 # Sanitizer or coverage flags for test builds (kept apart from CFLAGS).
 SAN ?=
 

@@ -4,7 +4,7 @@
  * status/id/from fields are ignored.
  */
 /* jsmn static, so that the compiler inlines it into the per-event path
- * (context.c has its own copy for context files). */
+ * (dk_json_tokenize, which context.c calls as well). */
 #define JSMN_STRICT
 #define JSMN_STATIC
 #include <jsmn.h>
@@ -14,10 +14,12 @@
 #include <emmintrin.h>
 #endif
 #include "event.h"
+#include "jsontok.h"
 #include "err.h"
 
-/* Small functions on the per-event path, inlined at -O2 and -Os alike. */
-#if defined(__GNUC__)
+/* Small functions on the per-event path: inlined when built for speed
+ * (HOT_OPT), left to the compiler when built for size (armhf). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define INLINE inline __attribute__((always_inline))
 #else
 #define INLINE inline
@@ -223,14 +225,15 @@ static void string_field(struct dk_event *ev, struct dk_str *dst,
 	dst->n = n >= 0 ? (size_t)n : strlen(ev->scratch[k]);
 }
 
-/* p[0..8) as eight decimal digits, or -1. Little-endian targets take them
- * as one word: each byte checked to be '0'..'9' (its high nibble 3, and
+/* p[0..8) as eight decimal digits, or -1. Little-endian 64-bit targets
+ * take them as one word (32-bit ones digit by digit, smaller there): each byte checked to be '0'..'9' (its high nibble 3, and
  * no carry out of the low one when 6 is added), then pairs, quads and the
  * two halves combined by multiplications (the first byte is the most
  * significant digit). timeNano's 19 digits cost three of these. */
 static int64_t digits8(const char *p)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	UINTPTR_MAX > 0xFFFFFFFFu
 	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
 	uint64_t w;
 
@@ -508,19 +511,19 @@ static int string_control(const char *js, int ntok)
 	return 0;
 }
 
-/* Tokenize js[0..len) into tokens[]: the one call of jsmn_parse, so that
- * the compiler inlines it here with its parser in registers (as in the
- * floor); kept out of line itself, or its two callers would each inline
- * it and jsmn_parse would be a call again. */
+/* The one call of jsmn_parse, so that the compiler inlines it here with
+ * its parser in registers (as in the floor); kept out of line itself, or
+ * each of its callers would inline it and jsmn_parse would be a call
+ * again. context.c tokenizes through it too (jsontok.h). */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static int tokenize(const char *js, size_t len)
+int dk_json_tokenize(const char *js, size_t len, jsmntok_t *toks, unsigned n)
 {
 	jsmn_parser p;
 
 	jsmn_init(&p);
-	return jsmn_parse(&p, js, len, tokens, DK_TOKENS_MAX);
+	return jsmn_parse(&p, js, len, toks, n);
 }
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
@@ -537,7 +540,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
-	ntok = tokenize(rec, e);
+	ntok = dk_json_tokenize(rec, e, tokens, DK_TOKENS_MAX);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */
@@ -804,7 +807,7 @@ long dk_json_string(const char *body, size_t len, const char *key,
 
 	if (cap > 0)
 		out[0] = '\0';
-	ntok = tokenize(body, len);
+	ntok = dk_json_tokenize(body, len, tokens, DK_TOKENS_MAX);
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return -1;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
