@@ -357,7 +357,7 @@ static INLINE int key_ok(const struct walk *w, int i, int prev, char sep)
 
 /* The value at tokens[i] (its gap already checked); *end gets the offset
  * after it. */
-static INLINE int value(const struct walk *w, int i, int depth, int *end)
+static INLINE int value(const struct walk *w, int i, int depth, int *end) /* NOLINT(misc-no-recursion): depth bounded by DK_JSON_DEPTH */
 {
 	const jsmntok_t *t = &tokens[i];
 
@@ -377,7 +377,7 @@ static INLINE int value(const struct walk *w, int i, int depth, int *end)
 }
 
 /* Any object or array at tokens[i], at nesting level depth. */
-static int container(const struct walk *w, int i, int depth)
+static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const jsmntok_t *c = &tokens[i];
 	int n = c->size, prev = c->start;

@@ -12,9 +12,9 @@
 #include <jsmn.h>
 #endif
 
-/* jsmn_parse with a fresh parser: js[0..len) into tokens[0..n). Returns
+/* jsmn_parse with a fresh parser: js[0..len) into toks[0..n). Returns
  * the token count or a JSMN_ERROR_* code. */
-int dk_json_tokenize(const char *js, size_t len, jsmntok_t *tokens,
+int dk_json_tokenize(const char *js, size_t len, jsmntok_t *toks,
                      unsigned n);
 
 #endif
