@@ -67,6 +67,22 @@ BUILD ?= build
 HANDLERS ?= agent/handlers.c
 JSMN_INCLUDE ?=
 OPT ?= -Os
+# The per-event path (chunk decoder, framer, event view: a few KiB of code)
+# is compiled for speed, the rest for size: at -Os these three cost dockev
+# about 15% more instructions per event, and jsmn, inlined into event.c,
+# is most of it (issue 17). An OPT given on the command line (the
+# sanitizer and valgrind builds) applies to them too.
+# -fno-code-hoisting where the compiler has it (gcc 8 on): gcc 12 at -O2
+# otherwise keeps jsmn's string position in two registers, one more
+# instruction per string byte than the floor's copy of the same loop
+# (5% of an event; callgrind, issue 17).
+HOT = agent/wire/chunk agent/wire/framer agent/wire/event
+HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
+	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
+# 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its
+# size budget (tools/cross/size).
+HOT_ARM32 := $(if $(filter arm-% armv%,$(shell $(CC) -dumpmachine 2>/dev/null)),y)
+HOT_OPT ?= $(if $(or $(filter command line,$(origin OPT)),$(HOT_ARM32)),$(OPT),-O2 $(HOT_GCC))
 # Sanitizer or coverage flags for test builds (kept apart from CFLAGS).
 SAN ?=
 
@@ -76,11 +92,14 @@ SAN ?=
 DK_CPPFLAGS = -Iagent -Iagent/wire -Iagent/policy -Iport -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
 	$(if $(JSMN_INCLUDE),-I$(JSMN_INCLUDE))
 DK_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wformat=2 -Wvla $(OPT) -g \
+	-Wmissing-prototypes -Wformat=2 -Wvla $(UNIT_OPT) -g \
 	-ffunction-sections -fdata-sections $(SAN)
 DK_LDFLAGS = -Wl,--gc-sections $(SAN) $(if $(STATIC),-static)
 
 ALL_CFLAGS = $(DK_CPPFLAGS) $(DK_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+# OPT for every unit but HOT's (set per target below, before the user's
+# CFLAGS, which still come last).
+UNIT_OPT = $(OPT)
 ALL_LDFLAGS = $(DK_LDFLAGS) $(LDFLAGS)
 # Libraries after the objects that use them (static links need the order).
 ALL_LIBS = $(TLS_LIBS) $(LIBS)
@@ -109,7 +128,7 @@ endif
 # the flags, TLS or HANDLERS differ from the last build in $(BUILD): so
 # `make HANDLERS=...` or `make STATIC=1` after a plain `make` rebuilds.
 FLAGS = $(BUILD)/flags
-FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) TLS=$(TLS) HANDLERS=$(HANDLERS)
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) TLS=$(TLS) HANDLERS=$(HANDLERS) HOT_OPT=$(HOT_OPT)
 ifneq ($(FLAGS_NOW),$(file <$(FLAGS)))
 $(shell mkdir -p $(BUILD))
 $(file >$(FLAGS),$(FLAGS_NOW))
@@ -144,6 +163,8 @@ $(BUILD)/handlers.o: $(HANDLERS) $(HDRS) port/port.h Makefile $(FLAGS)
 $(BUILD)/main.o: agent/main.c $(HDRS) port/*.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(HOT:%=$(BUILD)/%.o): UNIT_OPT = $(HOT_OPT)
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
@@ -267,10 +288,12 @@ $(BUILD)/bench-empty: tools/bench/empty.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
-# The floor: built with the agent's own flags, so the comparison is fair.
+# The floor: built with the flags of the agent's hot units (jsmn's), so
+# the comparison is fair.
 $(BUILD)/bench-jsmnfloor: tools/bench/jsmnfloor.c agent/config.h Makefile $(FLAGS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+$(BUILD)/bench-jsmnfloor: UNIT_OPT = $(HOT_OPT) $(ALL_LDFLAGS)
 
 # The agent with only a counting handler (tools/bench/count.c).
 $(BUILD)/bench-count: tools/bench/count.c FORCE

@@ -5,16 +5,14 @@
  *
  * The second user of jsmn: event.c's token array, validity walk and key
  * compare are static to it and shaped for event records, so this file has
- * its own (a fresh parser per file; jsmn's strict mode from event.c).
+ * its own; it tokenizes with event.c's jsmn (jsontok.h: strict mode, a
+ * fresh parser per file, one copy of jsmn in the binary).
  */
-/* Declarations only: jsmn's functions are the ones event.c compiles in
- * strict mode, not a second copy in the binary. */
-#define JSMN_HEADER
-#include <jsmn.h>
 #include <string.h>
 #include "context.h"
 #include "err.h"
 #include "event.h" /* dk_json_unescape, dk_json_primitive_ok */
+#include "jsontok.h"
 
 /* ---- SHA-256 ---------------------------------------------------------------- */
 
@@ -221,11 +219,9 @@ static int check(const char *js, int *i, int ntok, int depth) /* NOLINT(misc-no-
  * Returns the token count, or a negative dk_err. */
 static int parse(const char *js, size_t len)
 {
-	jsmn_parser p;
 	int ntok, i = 0, end;
 
-	jsmn_init(&p);
-	ntok = jsmn_parse(&p, js, len, tokens, DK_CONTEXT_TOKENS_MAX);
+	ntok = dk_json_tokenize(js, len, tokens, DK_CONTEXT_TOKENS_MAX);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_CONFIG_BIG;
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT ||

@@ -1,14 +1,29 @@
-/* event.c - the only user of jsmn: tokenizes one record (strict mode, a
- * fresh parser per record) and finds the event's fields. Engine API event
- * shape: Type, Action, Actor{ID, Attributes{}}, scope, time, timeNano; the
- * legacy status/id/from fields are ignored.
+/* event.c - tokenizes one record with jsmn (strict mode, a fresh parser
+ * per record) and finds the event's fields. Engine API event shape: Type,
+ * Action, Actor{ID, Attributes{}}, scope, time, timeNano; the legacy
+ * status/id/from fields are ignored.
  */
+/* jsmn static, so that the compiler inlines it into the per-event path
+ * (dk_json_tokenize, which context.c calls as well). */
 #define JSMN_STRICT
+#define JSMN_STATIC
 #include <jsmn.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "event.h"
+#include "jsontok.h"
 #include "err.h"
+
+/* Small functions on the per-event path: inlined when built for speed
+ * (HOT_OPT), left to the compiler when built for size (armhf). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define INLINE inline __attribute__((always_inline))
+#else
+#define INLINE inline
+#endif
 
 /* The tokens of the record being parsed: used only during a call, so a
  * view keeps nothing of them and two views never share state. */
@@ -50,19 +65,9 @@ static struct dk_str slice(const char *js, const jsmntok_t *t)
 	return s;
 }
 
-/* Outer bounds of a token: strings include their quotes. */
-static int outer_start(const jsmntok_t *t)
-{
-	return t->type == JSMN_STRING ? t->start - 1 : t->start;
-}
-
-static int outer_end(const jsmntok_t *t)
-{
-	return t->type == JSMN_STRING ? t->end + 1 : t->end;
-}
-
 /* js[a..b) is whitespace around exactly `sep` (or only whitespace when
- * sep is 0). */
+ * sep is 0): the walk's check of what lies between tokens, once the
+ * compact case (sep_ok, key_ok, close_ok) did not hold. */
 static int gap_is(const char *js, int a, int b, char sep)
 {
 	int seen = 0;
@@ -76,14 +81,6 @@ static int gap_is(const char *js, int a, int b, char sep)
 	}
 	return seen == (sep != 0);
 }
-
-/* gap_is with the common case first: compact JSON has exactly the
- * separator (or nothing) between tokens. A macro, since -Os would keep a
- * function call here, once or twice per token; a and b are plain ints
- * (evaluated twice), sep a constant or a char variable. */
-#define gap_ok(js, a, b, sep) \
-	(((sep) != 0 ? (b) - (a) == 1 && (js)[a] == (sep) : (b) == (a)) || \
-	 gap_is((js), (a), (b), (sep)))
 
 /* Any byte below 0x20 in [p, e)? Eight bytes a step: a byte b < 0x20
  * makes (b - 0x20) borrow into its top bit while b's own top bit is 0. */
@@ -104,9 +101,28 @@ static int has_control(const char *p, const char *e)
 }
 
 /* Any byte below 0x20 in the whole record? Engine records have none,
- * and then no string can hold a control byte, so valid() need not look
- * inside strings again. Four words a step, written out (-Os would not
- * unroll): the borrows are ORed before one AND with the top bits. */
+ * and then no string can hold a control byte, so the walk need not look
+ * inside strings. With SSE2 (every x86-64), the least byte of 64 at a
+ * time (then of 16), one instruction per 16 bytes; elsewhere four words a step,
+ * written out: the borrows are ORed before one AND with the top bits. */
+#if defined(__SSE2__)
+static int any_control(const char *p, size_t n)
+{
+	__m128i m = _mm_set1_epi8(-1);
+
+	for (; n >= 64; p += 64, n -= 64) {
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)p));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
+	}
+	for (; n >= 16; p += 16, n -= 16)
+		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)p));
+	/* A byte of m below 0x20 is one that min(m, 0x1f) leaves as it is. */
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(m, _mm_set1_epi8(0x1f)), m)) != 0 ||
+	       has_control(p, p + n);
+}
+#else
 static int any_control(const char *p, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, space = ones * 0x20;
@@ -122,8 +138,11 @@ static int any_control(const char *p, size_t n)
 	}
 	return (c & ones * 0x80) != 0 || has_control(p, p + n);
 }
+#endif
 
-uint64_t dk_event_digest(const char *p, size_t n)
+/* dk_event_digest's body, inlined into dk_event_identity (once per
+ * event) as well. */
+static INLINE uint64_t digest(const char *p, size_t n)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ULL;
 	uint64_t h = n * k, w;
@@ -139,13 +158,18 @@ uint64_t dk_event_digest(const char *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+uint64_t dk_event_digest(const char *p, size_t n)
+{
+	return digest(p, n);
+}
+
 uint64_t dk_event_identity(const struct dk_event *ev)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ULL;
-	uint64_t h = dk_event_digest(ev->id.p, ev->id.n);
+	uint64_t h = digest(ev->id.p, ev->id.n);
 
-	h = (h ^ dk_event_digest(ev->action.p, ev->action.n)) * k;
-	h = (h ^ dk_event_digest(ev->type.p, ev->type.n)) * k;
+	h = (h ^ digest(ev->action.p, ev->action.n)) * k;
+	h = (h ^ digest(ev->type.p, ev->type.n)) * k;
 	return h ^ (h >> 31);
 }
 
@@ -186,85 +210,6 @@ int dk_json_primitive_ok(const char *p, size_t n)
 	return i == n;
 }
 
-/* jsmn's strict mode checks tokens but not all that lies between them
- * (a missing ',' or ':' passes) nor raw control bytes inside strings;
- * this walk over the tokens checks both, so only valid JSON reaches the
- * handlers. Nesting is bounded by DK_JSON_DEPTH (config.h). */
-static int valid(const char *js, int ntok, int ctl)
-{
-	int stack[DK_JSON_DEPTH], left[DK_JSON_DEPTH];
-	int depth = 0, i, prev_end = 0;
-
-	for (i = 0; i < ntok; i++) {
-		const jsmntok_t *t = &tokens[i];
-		int a = outer_start(t);
-
-		if (depth > 0) {
-			const jsmntok_t *parent = &tokens[stack[depth - 1]];
-			int first = prev_end <= parent->start;
-			int from = first ? parent->start + 1 : prev_end;
-			char sep = first ? 0 : ',';
-			if (parent->type == JSMN_OBJECT && t->type != JSMN_STRING)
-				return 0;
-			if (!gap_ok(js, from, a, sep))
-				return 0;
-		}
-		if (ctl && t->type == JSMN_STRING &&
-		    has_control(js + t->start, js + t->end))
-			return 0;
-		if (t->type == JSMN_PRIMITIVE &&
-		    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
-			return 0;
-		/* A key's value follows a ':'. */
-		if (depth > 0 && tokens[stack[depth - 1]].type == JSMN_OBJECT) {
-			int ke, vs;
-			if (t->size != 1 || i + 1 >= ntok)
-				return 0;
-			ke = outer_end(t);
-			vs = outer_start(&tokens[i + 1]);
-			if (!gap_ok(js, ke, vs, ':'))
-				return 0;
-			/* left[depth - 1] was set when that level was pushed
-			 * (depth > 0 here); cppcheck does not follow depth. */
-			/* cppcheck-suppress legacyUninitvar */
-			left[depth - 1]--;
-			/* The value is handled as a child of no one: push a
-			 * pseudo-level where it is the only child. */
-			i++;
-			t = &tokens[i];
-			if (ctl && t->type == JSMN_STRING &&
-			    has_control(js + t->start, js + t->end))
-				return 0;
-			if (t->type == JSMN_PRIMITIVE &&
-			    !dk_json_primitive_ok(js + t->start, (size_t)(t->end - t->start)))
-				return 0;
-		} else if (depth > 0) {
-			left[depth - 1]--;
-		}
-		if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) {
-			if (depth == DK_JSON_DEPTH)
-				return 0;
-			stack[depth] = i;
-			left[depth] = t->size;
-			depth++;
-			prev_end = t->start;
-		} else {
-			prev_end = outer_end(t);
-		}
-		/* Close every container whose children are all seen. */
-		while (depth > 0 && left[depth - 1] == 0) {
-			const jsmntok_t *c = &tokens[stack[depth - 1]];
-			int from = prev_end > c->start ? prev_end : c->start + 1;
-			int to = c->end - 1;
-			if (!gap_ok(js, from, to, 0))
-				return 0;
-			prev_end = c->end;
-			depth--;
-		}
-	}
-	return depth == 0;
-}
-
 /* A string field, unescaped into scratch only when it holds escapes. */
 static void string_field(struct dk_event *ev, struct dk_str *dst,
                          const char *js, const jsmntok_t *t, int k)
@@ -280,54 +225,313 @@ static void string_field(struct dk_event *ev, struct dk_str *dst,
 	dst->n = n >= 0 ? (size_t)n : strlen(ev->scratch[k]);
 }
 
-/* A JSON integer: optional '-', digits; anything else (fractions,
- * exponents, overflow) gives 0 and is reported by returning -1. */
+/* p[0..8) as eight decimal digits, or -1. Little-endian 64-bit targets
+ * take them as one word (32-bit ones digit by digit, smaller there): each byte checked to be '0'..'9' (its high nibble 3, and
+ * no carry out of the low one when 6 is added), then pairs, quads and the
+ * two halves combined by multiplications (the first byte is the most
+ * significant digit). timeNano's 19 digits cost three of these. */
+static int64_t digits8(const char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	UINTPTR_MAX > 0xFFFFFFFFu
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	if ((w & hi) != zeros || ((w + 0x0606060606060606ULL) & hi) != zeros)
+		return -1;
+	w -= zeros;
+	w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+	w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+	w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+	return (int64_t)w;
+#else
+	int64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+		if (d > 9)
+			return -1;
+		v = v * 10 + (int64_t)d;
+	}
+	return v;
+#endif
+}
+
+/* A JSON integer as RFC 8259 writes it (optional '-', no leading zero)
+ * that fits int64_t; anything else (fractions, exponents, overflow) gives
+ * 0 and returns -1. Eighteen digits cannot overflow, so only a 19th is
+ * checked. */
 static int integer(struct dk_str s, int64_t *out)
 {
-	size_t i = 0;
+	const char *p = s.p, *e = s.p + s.n, *d0;
 	int neg = 0;
-	int64_t v = 0;
+	int64_t v = 0, v8;
+	unsigned d;
 
 	*out = 0;
-	if (s.n > 0 && s.p[0] == '-')
-		neg = 1, i = 1;
-	if (i == s.n)
+	if (p < e && *p == '-')
+		neg = 1, p++;
+	if (p == e || e - p > 19 || (*p == '0' && e - p > 1))
 		return -1;
-	for (; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9' || v > (INT64_MAX - 9) / 10)
+	/* Whole groups of eight while the value stays within 18 digits. */
+	for (d0 = p; e - p >= 8 && p - d0 <= 10; p += 8) {
+		v8 = digits8(p);
+		if (v8 < 0)
 			return -1;
-		v = v * 10 + (s.p[i] - '0');
+		v = v * 100000000 + v8;
+	}
+	for (; p < e; p++) {
+		d = (unsigned)(*p - '0');
+		if (d > 9 || (e - d0 == 19 && e - p == 1 &&
+		              v > (INT64_MAX - (int64_t)d) / 10))
+			return -1;
+		v = v * 10 + (int64_t)d;
 	}
 	*out = neg ? -v : v;
 	return 0;
 }
 
-/* Actor's ID and Attributes; returns the index of the token after the
- * Actor object, so that the caller need not walk its subtree again. */
-static int actor(struct dk_event *ev, const char *js, int i, int ntok)
+/* time and timeNano: an integer, or (valid JSON all the same) any other
+ * number, which gives 0. Returns whether the text is a JSON primitive. */
+static int number_field(struct dk_str *text, int64_t *val, int *ok,
+                        const char *js, const jsmntok_t *t)
 {
-	int n = tokens[i].size, k;
+	*text = slice(js, t);
+	*ok = integer(*text, val) == 0;
+	return *ok || dk_json_primitive_ok(text->p, text->n);
+}
 
-	for (i++, k = 0; k < n && i + 1 < ntok; k++) {
-		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
-		if (key_is(js, key, "ID") && val->type == JSMN_STRING) {
-			string_field(ev, &ev->id, js, val, 2);
-		} else if (key_is(js, key, "Attributes") &&
-		           val->type == JSMN_OBJECT) {
-			ev->attrs = slice_whole(js, val);
-			ev->nattrs = val->size;
-		}
-		i = skip(i + 1, ntok);
+/* Keys compared by length first, then as one fixed-size memcmp that the
+ * compiler turns into a load or two. */
+#define key_at(js, t, n, want) \
+	((t)->end - (t)->start == (n) && memcmp((js) + (t)->start, (want), (n)) == 0)
+
+/* The validity walk. jsmn's strict mode checks tokens but not all that
+ * lies between them (a missing or doubled ',' or ':' passes it, and so
+ * does a key without a value), nor primitives ("tru", "01", "1.2.3"); nor
+ * raw control bytes inside strings (string_control); these check the rest, each
+ * container in a loop of its own (its counters in registers), and pick
+ * the event's fields on the way: one pass over the tokens. Nesting is
+ * bounded by DK_JSON_DEPTH (config.h). Each returns the index of the
+ * token after what it checked, or -1 when the record is not JSON. */
+struct walk {
+	const char *js;
+	int ntok;
+};
+
+static int container(const struct walk *w, int i, int depth);
+
+/* The separator before a child whose text starts at a: prev is where the
+ * previous child's text ended (so where its ',' should be), sep ','; or,
+ * for the first child, the container's own bracket and sep that bracket.
+ * Compact JSON, as engines send it, passes the first test. */
+#define sep_ok(js, prev, a, sep) \
+	(((a) - 1 == (prev) && (js)[prev] == (sep)) || \
+	 gap_is((js), (sep) == ',' ? (prev) : (prev) + 1, (a), (sep) == ',' ? ',' : 0))
+
+/* The start of a token's text: a string's opening quote. */
+#define text_start(t) ((t)->start - ((t)->type == JSMN_STRING))
+
+/* The key of an object member at tokens[i] (see sep_ok for prev and sep):
+ * a string with one value, a ':' between them. */
+static INLINE int key_ok(const struct walk *w, int i, int prev, char sep)
+{
+	const jsmntok_t *k = &tokens[i];
+	int a;
+
+	if (i + 1 >= w->ntok || k->type != JSMN_STRING || k->size != 1 ||
+	    !sep_ok(w->js, prev, k->start - 1, sep))
+		return 0;
+	a = text_start(k + 1);
+	return (a == k->end + 2 && w->js[k->end + 1] == ':') ||
+	       gap_is(w->js, k->end + 1, a, ':');
+}
+
+/* After the last child (prev, sep as for sep_ok): only blanks before the
+ * closing bracket at end - 1. */
+#define close_ok(js, prev, end, sep) \
+	((prev) == (end) - 1 || \
+	 gap_is((js), (sep) == ',' ? (prev) : (prev) + 1, (end) - 1, 0))
+
+/* The value at tokens[i] (its gap already checked); *end gets the offset
+ * after it. */
+static INLINE int value(const struct walk *w, int i, int depth, int *end) /* NOLINT(misc-no-recursion): depth bounded by DK_JSON_DEPTH */
+{
+	const jsmntok_t *t = &tokens[i];
+
+	switch (t->type) {
+	case JSMN_STRING:
+		*end = t->end + 1;
+		return i + 1;
+	case JSMN_PRIMITIVE:
+		if (!dk_json_primitive_ok(w->js + t->start, (size_t)(t->end - t->start)))
+			return -1;
+		*end = t->end;
+		return i + 1;
+	default:
+		*end = t->end;
+		return container(w, i, depth + 1);
 	}
-	return i;
+}
+
+/* Any object or array at tokens[i], at nesting level depth. */
+static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-recursion) */
+{
+	const jsmntok_t *c = &tokens[i];
+	int n = c->size, prev = c->start;
+
+	if (depth > DK_JSON_DEPTH)
+		return -1;
+	i++;
+	if (c->type == JSMN_OBJECT) {
+		char sep = '{';
+		for (; n > 0; n--, sep = ',') {
+			if (!key_ok(w, i, prev, sep))
+				return -1;
+			i = value(w, i + 1, depth, &prev);
+			if (i < 0)
+				return -1;
+		}
+		return close_ok(w->js, prev, c->end, sep) ? i : -1;
+	} else {
+		char sep = '[';
+		for (; n > 0; n--, sep = ',') {
+			if (i >= w->ntok || !sep_ok(w->js, prev, text_start(&tokens[i]), sep))
+				return -1;
+			i = value(w, i, depth, &prev);
+			if (i < 0)
+				return -1;
+		}
+		return close_ok(w->js, prev, c->end, sep) ? i : -1;
+	}
+}
+
+/* Actor, an object at tokens[i] (level 2): ID and Attributes. */
+static int actor(struct dk_event *ev, const struct walk *w, int i)
+{
+	const jsmntok_t *c = &tokens[i];
+	int n = c->size, prev = c->start;
+	char sep = '{';
+
+	for (i++; n > 0; n--, sep = ',') {
+		const jsmntok_t *k = &tokens[i], *t = k + 1;
+		if (!key_ok(w, i, prev, sep))
+			return -1;
+		if (t->type == JSMN_STRING && key_at(w->js, k, 2, "ID")) {
+			string_field(ev, &ev->id, w->js, t, 2);
+		} else if (t->type == JSMN_OBJECT &&
+		           key_at(w->js, k, 10, "Attributes")) {
+			ev->attrs = slice_whole(w->js, t);
+			ev->nattrs = t->size;
+		}
+		i = value(w, i + 1, 2, &prev);
+		if (i < 0)
+			return -1;
+	}
+	return close_ok(w->js, prev, c->end, sep) ? i : -1;
+}
+
+/* The root object (level 1): Type, Action, scope, time, timeNano and
+ * HealthStatus, and Actor. Returns 1 when the whole record is valid. */
+static int root(struct dk_event *ev, const struct walk *w,
+                struct dk_str *health, int *nano_ok)
+{
+	const char *js = w->js;
+	int n = tokens[0].size, prev = tokens[0].start, i = 1, time_ok;
+	char sep = '{';
+
+	for (; n > 0; n--, sep = ',') {
+		const jsmntok_t *k = &tokens[i], *t = k + 1;
+		if (!key_ok(w, i, prev, sep))
+			return 0;
+		i++;
+		switch (k->end - k->start) {
+		case 4:
+			if (t->type == JSMN_STRING && key_at(js, k, 4, "Type")) {
+				string_field(ev, &ev->type, js, t, 0);
+			} else if (t->type == JSMN_PRIMITIVE && key_at(js, k, 4, "time")) {
+				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
+					return 0;
+				prev = t->end;
+				i++;
+				continue;
+			}
+			break;
+		case 5:
+			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor")) {
+				i = actor(ev, w, i);
+				if (i < 0)
+					return 0;
+				prev = t->end;
+				continue;
+			}
+			if (t->type == JSMN_STRING && key_at(js, k, 5, "scope"))
+				string_field(ev, &ev->scope, js, t, 3);
+			break;
+		case 6:
+			if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
+				string_field(ev, &ev->action, js, t, 1);
+			break;
+		case 8:
+			if (t->type == JSMN_PRIMITIVE && key_at(js, k, 8, "timeNano")) {
+				if (!number_field(&ev->time_nano_text, &ev->time_nano,
+				                  nano_ok, js, t))
+					return 0;
+				prev = t->end;
+				i++;
+				continue;
+			}
+			break;
+		case 12:
+			if (t->type == JSMN_STRING && key_at(js, k, 12, "HealthStatus"))
+				*health = slice(js, t);
+			break;
+		default:
+			break;
+		}
+		i = value(w, i, 1, &prev);
+		if (i < 0)
+			return 0;
+	}
+	return close_ok(js, prev, tokens[0].end, sep) && i == w->ntok;
+}
+
+/* A control byte inside a string (outside, jsmn refuses them but for
+ * blanks)? Only asked when the record holds one: engine records do not. */
+static int string_control(const char *js, int ntok)
+{
+	int i;
+
+	for (i = 0; i < ntok; i++)
+		if (tokens[i].type == JSMN_STRING &&
+		    has_control(js + tokens[i].start, js + tokens[i].end))
+			return 1;
+	return 0;
+}
+
+/* The one call of jsmn_parse, so that the compiler inlines it here with
+ * its parser in registers (as in the floor); kept out of line itself, or
+ * each of its callers would inline it and jsmn_parse would be a call
+ * again. context.c tokenizes through it too (jsontok.h). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+int dk_json_tokenize(const char *js, size_t len, jsmntok_t *toks, unsigned n)
+{
+	jsmn_parser p;
+
+	jsmn_init(&p);
+	return jsmn_parse(&p, js, len, toks, n);
 }
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
-	jsmn_parser p;
-	int ntok, i, n, k, ctl;
+	int ntok, i, nano_ok = 0;
 	size_t e = len;
 	struct dk_str health = { NULL, 0 };
+	struct walk w;
 
 	memset(ev, 0, offsetof(struct dk_event, scratch));
 	ev->cur_i = -1;
@@ -336,9 +540,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
-	ctl = any_control(rec, len);
-	jsmn_init(&p);
-	ntok = jsmn_parse(&p, rec, e, tokens, DK_TOKENS_MAX);
+	ntok = dk_json_tokenize(rec, e, tokens, DK_TOKENS_MAX);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */
@@ -347,32 +549,11 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		return DK_ERR_JSON;
 	for (i = 0; i < (int)e && (rec[i] == ' ' || rec[i] == '\t'); i++)
 		;
-	if (tokens[0].start != i || !valid(rec, ntok, ctl))
+	w.js = rec;
+	w.ntok = ntok;
+	if (tokens[0].start != i || !root(ev, &w, &health, &nano_ok) ||
+	    (any_control(rec, len) && string_control(rec, ntok)))
 		return DK_ERR_JSON;
-
-	n = tokens[0].size;
-	for (i = 1, k = 0; k < n && i + 1 < ntok; k++) {
-		const jsmntok_t *key = &tokens[i], *val = &tokens[i + 1];
-		if (val->type == JSMN_STRING) {
-			if (key_is(rec, key, "Type"))
-				string_field(ev, &ev->type, rec, val, 0);
-			else if (key_is(rec, key, "Action"))
-				string_field(ev, &ev->action, rec, val, 1);
-			else if (key_is(rec, key, "scope"))
-				string_field(ev, &ev->scope, rec, val, 3);
-			else if (key_is(rec, key, "HealthStatus"))
-				health = slice(rec, val);
-		} else if (val->type == JSMN_PRIMITIVE) {
-			if (key_is(rec, key, "time"))
-				ev->time_text = slice(rec, val);
-			else if (key_is(rec, key, "timeNano"))
-				ev->time_nano_text = slice(rec, val);
-		} else if (val->type == JSMN_OBJECT && key_is(rec, key, "Actor")) {
-			i = actor(ev, rec, i + 1, ntok);
-			continue;
-		}
-		i = skip(i + 1, ntok);
-	}
 	if (!ev->type.p || !ev->action.p)
 		return DK_ERR_EVENT;
 
@@ -401,9 +582,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 		ev->id.p = "";
 	if (!ev->scope.p)
 		ev->scope.p = "";
-	if (ev->time_text.p)
-		integer(ev->time_text, &ev->time);
-	if (!ev->time_nano_text.p || integer(ev->time_nano_text, &ev->time_nano))
+	if (!nano_ok)
 		ev->time_nano = ev->time > 0 && ev->time < INT64_MAX / 1000000000
 		                ? ev->time * 1000000000 : 0;
 	return DK_OK;
@@ -623,14 +802,12 @@ long dk_json_unescape(const char *p, size_t n, char *out, size_t cap)
 long dk_json_string(const char *body, size_t len, const char *key,
                     char *out, size_t cap)
 {
-	jsmn_parser p;
 	int ntok, i, k;
 	size_t kl = strlen(key);
 
 	if (cap > 0)
 		out[0] = '\0';
-	jsmn_init(&p);
-	ntok = jsmn_parse(&p, body, len, tokens, DK_TOKENS_MAX);
+	ntok = dk_json_tokenize(body, len, tokens, DK_TOKENS_MAX);
 	if (ntok < 1 || tokens[0].type != JSMN_OBJECT)
 		return DK_ERR_ABSENT;
 	for (i = 1, k = 0; k < tokens[0].size && i + 1 < ntok; k++) {
