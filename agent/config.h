@@ -210,6 +210,20 @@
 #define DK_MQTT_RX_MAX 256
 #endif
 
+/* --snapshot: one element of a list answer (a container, network or
+ * volume as /containers/json, /networks, /volumes describe it) must fit in
+ * DK_LIST_BUF (larger ones are skipped and counted), its jsmn tokens in
+ * DK_LIST_TOKENS_MAX, and the event made of it in DK_LIST_EVENT_MAX. */
+#ifndef DK_LIST_BUF
+#define DK_LIST_BUF (16 * 1024)
+#endif
+#ifndef DK_LIST_TOKENS_MAX
+#define DK_LIST_TOKENS_MAX DK_TOKENS_MAX
+#endif
+#ifndef DK_LIST_EVENT_MAX
+#define DK_LIST_EVENT_MAX (16 * 1024)
+#endif
+
 /* stdout buffer for --json and text output (flushed before every wait). */
 #ifndef DK_OUT_BUF
 #define DK_OUT_BUF (16 * 1024)
@@ -344,6 +358,9 @@
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"
+#endif
+#if DK_LIST_BUF < 1024 || DK_LIST_EVENT_MAX < 1024 || DK_LIST_TOKENS_MAX < 32
+#error "--snapshot sizes too small for one container (DK_LIST_BUF, DK_LIST_EVENT_MAX, DK_LIST_TOKENS_MAX)"
 #endif
 
 #endif
