@@ -445,7 +445,7 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 	static int said;
 	struct dk_snapshot *s = &ag->snap;
 	unsigned lists = dk_match_lists(ag->opts.filters, ag->opts.nfilters);
-	char counts[160];
+	char counts[200], point[40];
 	const char *rec;
 	size_t len;
 	int r, k, out;
@@ -461,7 +461,11 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 		return (enum dk_outcome)out;
 	if (!ag->connected && (r = on_connect(ag)) != 0)
 		return HANDLER_OUT(r);
-	if ((r = dk_agent_synthetic(ag, "snapshot-start")) != 0)
+	/* The point in both brackets: a hook that marks and sweeps keeps
+	 * what it learnt from events at or after it (they come after the
+	 * snapshot, maybe before its own hooks ran). */
+	snprintf(point, sizeof point, "\"point\":\"%lld\"", (long long)s->t0);
+	if ((r = synthetic(ag, "snapshot-start", point)) != 0)
 		return HANDLER_OUT(r);
 	while ((k = dk_snapshot_next(ag, &rec, &len, &out)) != DK_SNAP_END) {
 		if (k == DK_SNAP_FAIL)
@@ -487,9 +491,9 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 			return HANDLER_OUT(r);
 	}
 	snprintf(counts, sizeof counts, "\"containers\":\"%lu\",\"networks\":\"%lu\","
-	         "\"volumes\":\"%lu\",\"skipped\":\"%lu\"",
+	         "\"volumes\":\"%lu\",\"skipped\":\"%lu\",%s",
 	         s->count[DK_OBJECT_CONTAINER], s->count[DK_OBJECT_NETWORK],
-	         s->count[DK_OBJECT_VOLUME], s->skipped);
+	         s->count[DK_OBJECT_VOLUME], s->skipped, point);
 	dk_port_log(DK_LOG_INFO, "--snapshot: %lu containers, %lu networks, "
 	            "%lu volumes%s; events from then on", s->count[0],
 	            s->count[1], s->count[2], s->skipped ? " (some skipped)" : "");
