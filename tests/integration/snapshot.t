@@ -143,6 +143,28 @@ is "$(sed 's/^[^ ]* //' "$T/out" | cut -d' ' -f1-2 | sed -n 1,3p | tr '\n' ' ')"
    "dockev connect dockev resync dockev snapshot-start " \
    "an unusable --state: resync, then a snapshot"
 
+# The example hook keeps a directory of running containers: a stale one
+# swept, the running ones marked, one started during the listing added.
+NOW=$(date +%s)
+H=$T/hooks
+mkdir -m 755 "$H" "$H/container.d" "$H/dockev.snapshot-end.d"
+install -m 700 tools/examples/hooks/running-containers "$H/container.d/50-running"
+install -m 700 tools/examples/hooks/running-containers "$H/dockev.snapshot-end.d/50-running"
+DOCKEV_RUNNING_DIR=$T/running
+export DOCKEV_RUNNING_DIR
+mkdir "$T/running"
+echo "1000 gone" >"$T/running/dead0"
+echo "1000 exited-now" >"$T/running/c0001$(printf %s 0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab)"
+ev $(((NOW + 1) * 1000000000 + 9)) start abc1 started >"$S/ev3"
+# shellcheck disable=SC2086
+fake_start $lists -e "$S/ev3" --list-delay 200
+dockev -H "unix://$SOCK" --snapshot --hooks "$H" --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+ok $? "with the example hook: exit 0"
+is "$(ls "$T/running" | tr '\n' ' ')" \
+   "$( (grep '"State":"running"' "$S/containers" | sed 's/.*"Id":"\([^"]*\)".*/\1/'; echo abc1) | sort | tr '\n' ' ')" \
+   "running-containers: the running ones and the one started since, nothing stale"
+is "$(cut -d' ' -f2 "$T/running/abc1")" "started" "a file holds the container's name"
+
 # 1,000 containers: the same heap allocations as 10 (valgrind's count).
 case "$BUILD" in
 *asan*) ok 0 "# skip valgrind cannot run an ASan build" ;;
