@@ -71,7 +71,7 @@ static int fixdate(const char *p, size_t n, int64_t *secs)
 	    memcmp(p + 25, " GMT", 4) != 0)
 		return 0;
 	for (m = 0; m < 12; m++)
-		if (memcmp(months + 3 * m, p + 8, 3) == 0)
+		if (memcmp(months + (size_t)3 * (size_t)m, p + 8, 3) == 0)
 			break;
 	d = digits(p + 5, 2);
 	y = digits(p + 12, 4);
@@ -81,7 +81,8 @@ static int fixdate(const char *p, size_t n, int64_t *secs)
 	if (m == 12 || d < 1 || d > 31 || y < 1970 || h < 0 || h > 23 ||
 	    mi < 0 || mi > 59 || s < 0 || s > 60)
 		return 0;
-	*secs = days(y, m + 1, d) * 86400 + h * 3600 + mi * 60 + s;
+	*secs = days(y, m + 1, d) * 86400 + (int64_t)h * 3600 +
+	        (int64_t)mi * 60 + s;
 	return 1;
 }
 

@@ -137,7 +137,7 @@ static void labels(struct dk_out *o, int *first, const char *js, int i,
 			dk_out_put(o, ",", 1);
 		*first = 0;
 		dk_out_put(o, js + toks[key].start - 1,
-		           (size_t)(toks[val].end - toks[key].start + 2));
+		           (size_t)(toks[val].end - toks[key].start) + 2);
 	}
 }
 
