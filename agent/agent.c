@@ -10,6 +10,8 @@
 #include "agent.h"
 #include "dispatch.h"
 #include "err.h"
+#include "filter.h"
+#include "match.h"
 #include "out.h"
 #include "output.h"
 #include "state.h"
@@ -160,12 +162,28 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		ag->resync_why = NULL;
 		if (r != 0)
 			return r;
+		/* --snapshot: the state instead of the gap's first event; the
+		 * session ends this stream, lists, and reopens from then. */
+		if (ag->opts.snapshot) {
+			ag->snap_due = 1;
+			return 0;
+		}
 	}
 	ag->n.events++;
 	return hand_over(ag, &ag->ev);
 }
 
+static int synthetic(struct dk_agent *ag, const char *action,
+                     const char *extra);
+
 int dk_agent_synthetic(struct dk_agent *ag, const char *action)
+{
+	return synthetic(ag, action, NULL);
+}
+
+/* extra: more attributes, a JSON fragment ("k":"v",...), or NULL. */
+static int synthetic(struct dk_agent *ag, const char *action,
+                     const char *extra)
 {
 	const char *why = strcmp(action, "disconnect") == 0 ? ag->why
 	                : strcmp(action, "resync") == 0 && ag->resync_why
@@ -187,7 +205,12 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	dk_out_json(&o, why, strlen(why));
 	dk_out_str(&o, "\",\"reconnects\":\"");
 	dk_out_num(&o, (long long)ag->n.reconnects);
-	dk_out_str(&o, "\"}},\"scope\":\"local\",\"time\":");
+	dk_out_str(&o, "\"");
+	if (extra) {
+		dk_out_str(&o, ",");
+		dk_out_str(&o, extra);
+	}
+	dk_out_str(&o, "}},\"scope\":\"local\",\"time\":");
 	dk_out_num(&o, (long long)(now / 1000000000));
 	dk_out_str(&o, ",\"timeNano\":");
 	dk_out_num(&o, (long long)now);
@@ -463,37 +486,129 @@ static void output_left(void)
 		            "was not moved past them)", left, dk_output_dropped());
 }
 
-enum dk_outcome dk_agent_session(struct dk_agent *ag)
+/* Connected to the engine (its events stream, or --snapshot's lists):
+ * dockev connect, and once a resync for a state file that could not be
+ * used. Returns 0 or a handler's result. */
+static int on_connect(struct dk_agent *ag)
 {
-	enum dk_outcome out = dk_session_open(ag);
-	const char *rec;
-	size_t len;
 	int r;
 
-	if (out != DK_OUT_OPEN)
-		return out;
 	ag->connected = 1;
 	ag->connected_ms = dk_port_now_ms();
 	ag->n.connects++;
 	ag->clock_back_said = 0;
-	/* No event yet: a reconnect resumes from now, so events that happen
-	 * while we are away are still delivered (with --since, from there). */
-	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
 	if ((r = dk_agent_synthetic(ag, "connect")) != 0)
-		return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+		return r;
 	/* A state file that could not be used: say so once, now. */
 	if (ag->resync_why && !ag->res.verify) {
 		if ((r = dk_agent_synthetic(ag, "resync")) != 0)
-			return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+			return r;
 		ag->resync_why = NULL;
 	}
+	return 0;
+}
+
+#define HANDLER_OUT(r) ((r) > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR)
+
+/* --snapshot: the lists as events between dockev snapshot-start and
+ * snapshot-end, then the point the events stream opens from (snapshot.h
+ * says why there is no race). A snapshot cut short has no snapshot-end
+ * and is taken again at the next connection. */
+static enum dk_outcome take_snapshot(struct dk_agent *ag)
+{
+	static int said;
+	struct dk_snapshot *s = &ag->snap;
+	unsigned lists = dk_match_lists(ag->opts.filters, ag->opts.nfilters);
+	char counts[200], point[40];
+	const char *rec;
+	size_t len;
+	int r, k, out;
+
+	if (!lists) {
+		if (!said++)
+			dk_port_log(DK_LOG_WARN, "--snapshot: the -f event filter "
+			            "leaves out \"exists\": no snapshot is taken");
+		ag->snap_due = 0;
+		return DK_OUT_OPEN;
+	}
+	if ((out = dk_snapshot_open(ag, lists)) != DK_OUT_OPEN)
+		return (enum dk_outcome)out;
+	if (!ag->connected && (r = on_connect(ag)) != 0)
+		return HANDLER_OUT(r);
+	/* The point in both brackets: a hook that marks and sweeps keeps
+	 * what it learnt from events at or after it (they come after the
+	 * snapshot, maybe before its own hooks ran). */
+	snprintf(point, sizeof point, "\"point\":\"%lld\"", (long long)s->t0);
+	if ((r = synthetic(ag, "snapshot-start", point)) != 0)
+		return HANDLER_OUT(r);
+	while ((k = dk_snapshot_next(ag, &rec, &len, &out)) != DK_SNAP_END) {
+		if (k == DK_SNAP_FAIL)
+			return (enum dk_outcome)out;
+		if (k != DK_SNAP_OBJECT)
+			continue;
+		if ((r = dk_event_parse(&ag->ev, rec, len)) != DK_OK) {
+			s->skipped++;
+			skipped(ag, r, rec, len);
+			continue;
+		}
+		if (!dk_match_event(ag->opts.filters, ag->opts.nfilters, &ag->ev))
+			continue;
+		/* No events stream is open while listing, so nothing is lost
+		 * by waiting here for the hook queue to take the object, as
+		 * a sweep needs every object it is told about. */
+		while (ag->hooks.dir && ag->hooks.q.count >= ag->hooks.q.max)
+			if (dk_agent_wait(ag, -1, 0, 1000) == DK_STOP)
+				return DK_OUT_STOP;
+		s->count[s->kind]++;
+		ag->n.events++;
+		if ((r = hand_over(ag, &ag->ev)) != 0)
+			return HANDLER_OUT(r);
+	}
+	snprintf(counts, sizeof counts, "\"containers\":\"%lu\",\"networks\":\"%lu\","
+	         "\"volumes\":\"%lu\",\"skipped\":\"%lu\",%s",
+	         s->count[DK_OBJECT_CONTAINER], s->count[DK_OBJECT_NETWORK],
+	         s->count[DK_OBJECT_VOLUME], s->skipped, point);
+	dk_port_log(DK_LOG_INFO, "--snapshot: %lu containers, %lu networks, "
+	            "%lu volumes%s; events from then on", s->count[0],
+	            s->count[1], s->count[2], s->skipped ? " (some skipped)" : "");
+	if ((r = synthetic(ag, "snapshot-end", counts)) != 0)
+		return HANDLER_OUT(r);
+	/* The events from the snapshot point: CLOCK, so the first one is not
+	 * checked against a delivered one (there is none to resend). */
+	dk_resume_restore(&ag->res, DK_RESUME_CLOCK, s->t0, NULL, 0);
+	ag->snap_due = 0;
+	return DK_OUT_OPEN;
+}
+
+enum dk_outcome dk_agent_session(struct dk_agent *ag)
+{
+	enum dk_outcome out;
+	const char *rec;
+	size_t len;
+	int r;
+
+again:
+	if (ag->snap_due && (out = take_snapshot(ag)) != DK_OUT_OPEN)
+		return out;
+	if ((out = dk_session_open(ag)) != DK_OUT_OPEN)
+		return out;
+	/* No event yet: a reconnect resumes from now, so events that happen
+	 * while we are away are still delivered (with --since, from there). */
+	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
+	if (!ag->connected && (r = on_connect(ag)) != 0)
+		return HANDLER_OUT(r);
 	for (;;) {
 		switch (dk_session_next(ag, &rec, &len, &out)) {
 		case DK_REC_EVENT:
 			if (output_room(ag, output_need(ag, len)))
 				return DK_OUT_STOP;
 			if ((r = dk_agent_deliver(ag, rec, len)) != 0)
-				return r > 0 ? DK_OUT_HANDLER_STOP : DK_OUT_HANDLER_ERR;
+				return HANDLER_OUT(r);
+			/* A resync with --snapshot: this stream ends here. */
+			if (ag->snap_due) {
+				ag->t.close(&ag->t);
+				goto again;
+			}
 			break;
 		case DK_REC_TOO_BIG: {
 			char id[96];
@@ -523,6 +638,10 @@ enum dk_outcome dk_agent_session(struct dk_agent *ag)
 
 int dk_agent_run(struct dk_agent *ag)
 {
+	/* --snapshot at the first connect, unless it resumes from a point
+	 * (--state, --since): then only after a resync. */
+	ag->snap_due = ag->opts.snapshot && ag->res.kind == DK_RESUME_NONE &&
+	               !ag->opts.has_since;
 	for (;;) {
 		enum dk_outcome out = dk_agent_session(ag);
 		int64_t delay;

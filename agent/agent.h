@@ -16,6 +16,7 @@
 #include "backoff.h"
 #include "hook.h"
 #include "resume.h"
+#include "snapshot.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -36,6 +37,7 @@ struct dk_opts {
 	int64_t hook_timeout_ms;
 	int hook_jobs, hook_queue;
 	const char *state_file;      /* --state, NULL = off */
+	int snapshot;                /* --snapshot */
 };
 
 /* Everything counted, logged on SIGUSR1 and at exit with -v. */
@@ -102,6 +104,13 @@ struct dk_agent {
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
 	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
+
+	/* --snapshot: one is due (at the first connect without a resume
+	 * point, after a resync); the last ping's Date, for its point. */
+	int snap_due;
+	int engine_date_ok;
+	int64_t engine_date;
+	struct dk_snapshot snap;
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
 };
@@ -149,6 +158,21 @@ int dk_session_next(struct dk_agent *ag, const char **rec, size_t *len,
  * waiting). Returns DK_OUT_OPEN (more records, or the end, to take with
  * dk_session_next), or how the connection failed. */
 enum dk_outcome dk_session_read(struct dk_agent *ag);
+
+/* For --snapshot's list connection (snapshot.c), over ag->t: connect and
+ * negotiate (ag->engine_date set when the ping had a Date); send a request
+ * and read its head into ag->buf (> 0: the head's length, *have bytes
+ * read; else a failure for dk_session_failed); read more (> 0 bytes, 0 at
+ * the end, else a failure), waiting up to deadline (monotonic ms); the
+ * outcome of a failure; a non-2xx answer read, logged and classified. */
+enum dk_outcome dk_session_hello(struct dk_agent *ag);
+long dk_session_exchange(struct dk_agent *ag, const char *req, size_t n,
+                         size_t *have);
+long dk_session_recv(struct dk_agent *ag, char *p, size_t room,
+                     int64_t deadline);
+enum dk_outcome dk_session_failed(struct dk_agent *ag, long r);
+enum dk_outcome dk_session_refused(struct dk_agent *ag, const char *what,
+                                   size_t headlen, size_t have);
 
 /* One connection's life, as the loop runs it: open, deliver every record
  * (starting each batch's hooks and writing --state between reads), until

@@ -229,6 +229,20 @@
 #error "DK_OUTPUT_BUF must hold the largest record and two lines"
 #endif
 
+/* --snapshot: one element of a list answer (a container, network or
+ * volume as /containers/json, /networks, /volumes describe it) must fit in
+ * DK_LIST_BUF (larger ones are skipped and counted), its jsmn tokens in
+ * DK_LIST_TOKENS_MAX, and the event made of it in DK_LIST_EVENT_MAX. */
+#ifndef DK_LIST_BUF
+#define DK_LIST_BUF (16 * 1024)
+#endif
+#ifndef DK_LIST_TOKENS_MAX
+#define DK_LIST_TOKENS_MAX DK_TOKENS_MAX
+#endif
+#ifndef DK_LIST_EVENT_MAX
+#define DK_LIST_EVENT_MAX (16 * 1024)
+#endif
+
 /* Hooks. The queue holds up to --hook-queue events (at most
  * DK_HOOK_QUEUE_MAX) in a ring of DK_HOOK_EVENT_AVG bytes per event
  * (static; only the part --hook-queue uses is ever touched); an event that
@@ -379,6 +393,9 @@
 #endif
 #if DK_UNIX_PATH_MAX > 108
 #error "DK_UNIX_PATH_MAX cannot exceed sun_path"
+#endif
+#if DK_LIST_BUF < 1024 || DK_LIST_EVENT_MAX < 1024 || DK_LIST_TOKENS_MAX < 32
+#error "--snapshot sizes too small for one container (DK_LIST_BUF, DK_LIST_EVENT_MAX, DK_LIST_TOKENS_MAX)"
 #endif
 
 #endif

@@ -72,6 +72,10 @@ static const char usage_text[] =
 "      --tlskey F        client key (default $DOCKER_CERT_PATH/key.pem)\n"
 "      --state FILE      keep the resume point in FILE (written at most every\n"
 "                        5 s and at exit) and resume there after a restart\n"
+"      --snapshot        at the first connect and after every resync, the\n"
+"                        engine's containers, networks and volumes as events\n"
+"                        (Action \"exists\") between dockev snapshot-start and\n"
+"                        snapshot-end, before the events since (README)\n"
 "  -v, --verbose         more log lines (requests)\n"
 "  -q, --quiet           log errors only\n"
 "      --syslog          log to syslog (daemon facility) instead of stderr\n"
@@ -282,6 +286,8 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			o->verbosity = -1;
 		} else if (strcmp(a, "--syslog") == 0) {
 			o->use_syslog = 1;
+		} else if (strcmp(a, "--snapshot") == 0) {
+			o->snapshot = 1;
 		} else if (strcmp(a, "--tls") == 0) {
 			o->tls = 1;
 		} else if (strcmp(a, "--tlsverify") == 0) {

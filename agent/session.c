@@ -9,6 +9,7 @@
 #include <string.h>
 #include "agent.h"
 #include "err.h"
+#include "list.h"
 #include "request.h"
 #include "when.h"
 
@@ -314,6 +315,8 @@ static enum dk_outcome ping(struct dk_agent *ag, int *ok, int *reuse)
 		answer_message(ag, (size_t)r, have, msg, sizeof msg);
 		return refused(ag, "GET /_ping", msg);
 	}
+	/* The engine's clock, for --snapshot's point. */
+	ag->engine_date_ok = dk_list_date(ag->buf, (size_t)r, &ag->engine_date);
 	/* Ours, or the engine's newest when lower (the docker CLI's rule);
 	 * never below the engine's minimum, since its newest is not. */
 	snprintf(ag->version, sizeof ag->version, "%s", DK_API_VERSION);
@@ -353,6 +356,11 @@ static enum dk_outcome connect_engine(struct dk_agent *ag)
 	return DK_OUT_RETRY;
 }
 
+/* Connect and negotiate: a connection ready for a request, *ok when a
+ * ping answered (not with --api-version), *reuse when the request goes
+ * over the ping's connection. Returns DK_OUT_OPEN or how it failed. */
+static enum dk_outcome hello(struct dk_agent *ag, int *ok, int *reuse);
+
 /* Podman serves fewer filter keys than dockerd (libpod/events/filters.go,
  * the same from 4.3 to 5.8): 4.3 answers another one with a stream that
  * ends at once (the agent would reconnect for ever), 5.3 and later with a
@@ -383,6 +391,29 @@ static int podman_refuses(struct dk_agent *ag)
 		}
 	}
 	return 0;
+}
+
+static enum dk_outcome hello(struct dk_agent *ag, int *ok, int *reuse)
+{
+	enum dk_outcome out;
+
+	*ok = *reuse = 0;
+	ag->why[0] = '\0';
+	if ((out = connect_engine(ag)) != DK_OUT_OPEN)
+		return out;
+	if (!ag->opts.api_version) {
+		out = ping(ag, ok, reuse);
+		if (!*ok)
+			return out;
+		if (ag->podman && podman_refuses(ag))
+			return DK_OUT_CONFIG;
+		if (!*reuse) {
+			ag->t.close(&ag->t);
+			if ((out = connect_engine(ag)) != DK_OUT_OPEN)
+				return out;
+		}
+	}
+	return DK_OUT_OPEN;
 }
 
 /* /version on a connection of its own: the engine's MinAPIVersion and
@@ -518,21 +549,8 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
-	ag->why[0] = '\0';
-	if ((out = connect_engine(ag)) != DK_OUT_OPEN)
+	if ((out = hello(ag, &ok, &reuse)) != DK_OUT_OPEN)
 		return out;
-	if (!ag->opts.api_version) {
-		out = ping(ag, &ok, &reuse);
-		if (!ok)
-			return out;
-		if (ag->podman && podman_refuses(ag))
-			return DK_OUT_CONFIG;
-		if (!reuse) {
-			ag->t.close(&ag->t);
-			if ((out = connect_engine(ag)) != DK_OUT_OPEN)
-				return out;
-		}
-	}
 	/* Everything up to --until was delivered before a cut. */
 	if (ag->opts.has_until && ag->res.kind == DK_RESUME_EVENT &&
 	    ag->res.point > ag->opts.until_ns)
@@ -604,4 +622,47 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 		decode(ag, dk_framer_space(&ag->fr, &room), have - (size_t)r);
 	}
 	return DK_OUT_OPEN;
+}
+
+/* ---- for --snapshot's list connection (snapshot.c) -------------------- */
+
+enum dk_outcome dk_session_hello(struct dk_agent *ag)
+{
+	int ok, reuse;
+
+	ag->engine_date_ok = 0;
+	return hello(ag, &ok, &reuse);
+}
+
+long dk_session_exchange(struct dk_agent *ag, const char *req, size_t n,
+                         size_t *have)
+{
+	return exchange(ag, req, n, have, 0);
+}
+
+long dk_session_recv(struct dk_agent *ag, char *p, size_t room,
+                     int64_t deadline)
+{
+	long n = read_some(ag, p, room, deadline);
+
+	if (n == DK_ERR_TIMEOUT)
+		snprintf(ag->why, sizeof ag->why, "%s", "no answer within "
+		         "the head timeout");
+	else if (n == DK_ERR_IO)
+		snprintf(ag->why, sizeof ag->why, "read: %s", dk_port_errstr());
+	return n;
+}
+
+enum dk_outcome dk_session_failed(struct dk_agent *ag, long r)
+{
+	return io_outcome(ag, r);
+}
+
+enum dk_outcome dk_session_refused(struct dk_agent *ag, const char *what,
+                                   size_t headlen, size_t have)
+{
+	char msg[DK_MESSAGE_MAX];
+
+	answer_message(ag, headlen, have, msg, sizeof msg);
+	return refused(ag, what, msg);
 }

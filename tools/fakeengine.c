@@ -149,6 +149,17 @@ static const char usage_text[] =
 "  --end            after the events send the final chunk and close (default:\n"
 "                   stay silent until the client closes; with until= the final\n"
 "                   chunk is always sent, then the connection is kept)\n"
+"Lists, for dockev --snapshot (GET /containers/json, /networks, /volumes,\n"
+"chunked, a few elements per chunk; without these options the lists are empty,\n"
+"but for the default networks bridge, host and none):\n"
+"  --containers F   one container summary (JSON object) per line; without all=1\n"
+"                   only those whose State is \"running\" are listed\n"
+"  --networks F     one network per line\n"
+"  --volumes F      one volume per line (answered as {\"Volumes\":[...],\n"
+"                   \"Warnings\":null})\n"
+"  --gen-containers N  N generated containers after the file's, compose-style\n"
+"                   with 22 labels (~2.5 KiB each), even ones running\n"
+"  --list-delay MS  wait MS before answering each list request\n"
 "  --log F          append \"<request line> host=<Host>\" per request to F\n"
 "  --log-accept     with --log, add \" accept=<value>\" per Accept header line\n"
 "                   (\" accept=-\" when there is none)\n"
@@ -191,6 +202,8 @@ static struct options {
 	bool dribble;
 	unsigned status;
 	int chunking;
+	const char *list_file[3]; /* --containers, --networks, --volumes */
+	uint64_t gen_containers, list_delay_ms;
 } opt = { .eng = &engines[0], .force_ct = -1, .repeat = 1, .faults = 1,
 	.body = "{\"message\":\"fake failure\"}\n" };
 
@@ -2582,6 +2595,169 @@ static bool serve_events(const struct req *rq, const char *qs, size_t qn, bool v
 	return keep;
 }
 
+/* ---- lists: /containers/json, /networks, /volumes ------------------------
+ * What dockev --snapshot reads. dockerd writes them with Go's JSON encoder
+ * and no Content-Length, so a list over 2 KiB goes chunked: here always
+ * chunked, LIST_PER_CHUNK elements a chunk, so that elements split across
+ * chunks and reads. The scenario files are mapped at start (no heap).
+ */
+#define LIST_PER_CHUNK 3
+enum { L_CONTAINERS, L_NETWORKS, L_VOLUMES };
+static const char *list_data[3];
+static size_t list_size[3];
+
+static char list_chunk[OUT_MAX];
+static size_t list_clen;
+
+static void list_flush(void)
+{
+	char h[32];
+	int k;
+
+	if (!list_clen)
+		return;
+	k = snprintf(h, sizeof h, "%zx\r\n", list_clen);
+	out_put(h, (size_t)k);
+	out_put(list_chunk, list_clen);
+	out_put("\r\n", 2);
+	list_clen = 0;
+}
+
+static void list_put(const char *p, size_t n)
+{
+	if (list_clen + n > sizeof list_chunk)
+		list_flush();
+	while (n > sizeof list_chunk) { /* an element over the chunk buffer: its own chunks */
+		memcpy(list_chunk, p, sizeof list_chunk);
+		list_clen = sizeof list_chunk;
+		list_flush();
+		p += sizeof list_chunk;
+		n -= sizeof list_chunk;
+	}
+	memcpy(list_chunk + list_clen, p, n);
+	list_clen += n;
+}
+
+/* One element: a ',' before all but the first, a chunk every few. */
+static void list_elem(unsigned *k, const char *p, size_t n)
+{
+	if (*k)
+		list_put(",", 1);
+	list_put(p, n);
+	if (++*k % LIST_PER_CHUNK == 0)
+		list_flush();
+}
+
+/* A generated container summary, as dockerd 28 lists one. */
+static size_t gen_summary(uint64_t c, char *b, size_t cap)
+{
+	bool up = c % 2 == 0;
+	size_t n;
+
+	gen_container(c);
+	n = (size_t)snprintf(b, cap,
+		"{\"Id\":\"%s\",\"Names\":[\"/%s\"],\"Image\":\"%s\",\"ImageID\":\"%s\","
+		"\"Command\":\"/usr/bin/collector --config /etc/edge/collector.yaml\",\"Created\":1795790000,"
+		"\"Ports\":[{\"PrivatePort\":9102,\"Type\":\"tcp\"}],\"Labels\":{",
+		gen.id, gen.name, gen.image, gen.imgsha);
+	for (int i = 0; i < 22 && n < cap; i++) {
+		const struct attr *a = i < 11 ? &gen.labels_lo[i] : &gen.labels_hi[i - 11];
+		if (a->k.p == gen.labels_lo[10].k.p)
+			continue; /* the JSON-in-a-label one: events have it, lists too, but long */
+		n += (size_t)snprintf(b + n, cap - n, "%s\"%.*s\":\"%.*s\"", i ? "," : "",
+			(int)a->k.n, a->k.p, (int)a->v.n, a->v.p);
+	}
+	if (n < cap)
+		n += (size_t)snprintf(b + n, cap - n,
+			"},\"State\":\"%s\",\"Status\":\"%s\",\"HostConfig\":{\"NetworkMode\":\"%s\"},"
+			"\"NetworkSettings\":{\"Networks\":{\"%s\":{\"IPAMConfig\":null,\"Links\":null,"
+			"\"Aliases\":null,\"NetworkID\":\"%s\",\"IPAddress\":\"%s\",\"Gateway\":\"172.20.0.1\"}}},"
+			"\"Mounts\":[{\"Type\":\"volume\",\"Name\":\"%s\",\"Destination\":\"/data\",\"RW\":true}]}",
+			up ? "running" : "exited", up ? "Up 5 minutes" : "Exited (0) 5 minutes ago",
+			gen.netname, gen.netname, gen.netid, up ? "172.20.0.2" : "", gen.vol);
+	return n < cap ? n : 0;
+}
+
+static bool has_text(const char *p, size_t n, const char *t)
+{
+	size_t tn = strlen(t);
+
+	for (size_t i = 0; i + tn <= n; i++)
+		if (memcmp(p + i, t, tn) == 0)
+			return true;
+	return false;
+}
+
+static bool query_has(const char *qs, size_t qn, const char *kv)
+{
+	size_t kn = strlen(kv);
+
+	for (size_t i = 0; i + kn <= qn; i++)
+		if ((i == 0 || qs[i - 1] == '&') && memcmp(qs + i, kv, kn) == 0 &&
+		    (i + kn == qn || qs[i + kn] == '&'))
+			return true;
+	return false;
+}
+
+static void serve_list(int which, const char *qs, size_t qn)
+{
+	static const char default_networks[] =
+		"{\"Name\":\"bridge\",\"Id\":\"b0\",\"Scope\":\"local\",\"Driver\":\"bridge\",\"Labels\":{}}\n"
+		"{\"Name\":\"host\",\"Id\":\"h0\",\"Scope\":\"local\",\"Driver\":\"host\",\"Labels\":{}}\n"
+		"{\"Name\":\"none\",\"Id\":\"n0\",\"Scope\":\"local\",\"Driver\":\"null\",\"Labels\":{}}\n";
+	bool all = query_has(qs, qn, "all=1") || query_has(qs, qn, "all=true");
+	const char *d = list_data[which];
+	size_t dn = list_size[which];
+	char head[512], date[64];
+	unsigned k = 0;
+	int n;
+
+	if (opt.list_delay_ms)
+		wait_ms((int64_t)opt.list_delay_ms);
+	if (which == L_NETWORKS && !opt.list_file[L_NETWORKS]) {
+		d = default_networks;
+		dn = sizeof default_networks - 1;
+	}
+	http_date(date, sizeof date);
+	if (opt.eng->podman)
+		n = podman_head(head, sizeof head, 200, H_API | H_JSON, date);
+	else
+		n = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nApi-Version: %s\r\n"
+			"Content-Type: application/json\r\nDocker-Experimental: false\r\n"
+			"Ostype: linux\r\nServer: %s\r\nDate: %s\r\n", opt.api, server, date);
+	n += snprintf(head + n, sizeof head - (size_t)n, "%sTransfer-Encoding: chunked\r\n\r\n",
+		conn.close ? "Connection: close\r\n" : "");
+	out_put(head, (size_t)n);
+	list_put(which == L_VOLUMES ? "{\"Volumes\":[" : "[", which == L_VOLUMES ? 12 : 1);
+	for (size_t i = 0; i < dn;) {
+		const char *nl = memchr(d + i, '\n', dn - i);
+		size_t e = nl ? (size_t)(nl - d) : dn, ln = e - i;
+		const char *line = d + i;
+
+		i = e + 1;
+		while (ln > 0 && (line[ln - 1] == '\r' || line[ln - 1] == ' '))
+			ln--;
+		if (ln == 0)
+			continue;
+		if (which == L_CONTAINERS && !all && !has_text(line, ln, "\"State\":\"running\""))
+			continue;
+		list_elem(&k, line, ln);
+	}
+	if (which == L_CONTAINERS)
+		for (uint64_t c = 0; c < opt.gen_containers; c++) {
+			size_t gn;
+			if (!all && c % 2)
+				continue;
+			if ((gn = gen_summary(c, genbuf, sizeof genbuf)) > 0)
+				list_elem(&k, genbuf, gn);
+		}
+	list_put(which == L_VOLUMES ? "],\"Warnings\":null}\n" : "]\n",
+		which == L_VOLUMES ? 19 : 2);
+	list_flush();
+	out_put("0\r\n\r\n", 5);
+	out_flush();
+}
+
 /* Routes one request; returns whether to read another on this connection. */
 static bool route(const struct req *rq)
 {
@@ -2596,7 +2772,7 @@ static bool route(const struct req *rq)
 	unsigned major = 0, minor = 0;
 	const char *rest = path;
 	size_t rn = pn;
-	int which = 0; /* 1 ping, 2 version, 3 events */
+	int which = 0; /* 1 ping, 2 version, 3 events, 4-6 lists */
 
 	if (pn > 2 && path[0] == '/' && path[1] == 'v') {
 		const char *slash = memchr(path + 2, '/', pn - 2);
@@ -2612,6 +2788,12 @@ static bool route(const struct req *rq)
 		which = 2;
 	else if (seq(rest, rn, "/events") && get)
 		which = 3;
+	else if (seq(rest, rn, "/containers/json") && get)
+		which = 4;
+	else if (seq(rest, rn, "/networks") && get)
+		which = 5;
+	else if (seq(rest, rn, "/volumes") && get)
+		which = 6;
 	if (!which) {
 		static const char nf[] = "{\"message\":\"page not found\"}\n";
 		answer(404, H_JSON, nf, sizeof nf - 1, sizeof nf - 1);
@@ -2654,6 +2836,10 @@ static bool route(const struct req *rq)
 			snprintf(body, sizeof body, version_fmt, opt.eng->version, opt.api,
 				opt.min_api, opt.eng->version, opt.api, opt.min_api);
 		answer(200, H_API | H_EXP | H_OS | H_JSON, body, (size_t)n, (size_t)n);
+		return keep;
+	}
+	if (which >= 4) {
+		serve_list(which - 4, qs, qn);
 		return keep;
 	}
 	return serve_events(rq, qs, qn, ver_cmp(major, minor, 1, 52) >= 0) && keep;
@@ -3033,6 +3219,16 @@ static void parse_args(int argc, char **argv)
 				opt.chunking = CH_MERGE;
 			else
 				usage_error("--chunking %s: expected one, split or merge", v);
+		} else if (is_opt(a, "--containers")) {
+			opt.list_file[L_CONTAINERS] = V("--containers");
+		} else if (is_opt(a, "--networks")) {
+			opt.list_file[L_NETWORKS] = V("--networks");
+		} else if (is_opt(a, "--volumes")) {
+			opt.list_file[L_VOLUMES] = V("--volumes");
+		} else if (is_opt(a, "--gen-containers")) {
+			opt.gen_containers = num_arg("--gen-containers", V("--gen-containers"), 1000000);
+		} else if (is_opt(a, "--list-delay")) {
+			opt.list_delay_ms = num_arg("--list-delay", V("--list-delay"), 3600000);
 		} else if (is_opt(a, "--identity")) {
 			opt.identity = true;
 		} else if (is_opt(a, "--raw")) {
@@ -3083,6 +3279,9 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	if (opt.evfile)
 		load_events(opt.evfile);
+	for (int l = 0; l < 3; l++)
+		if (opt.list_file[l])
+			list_data[l] = map_file(opt.list_file[l], &list_size[l]);
 	if (opt.rawfile) {
 		size_t n;
 		(void)map_file(opt.rawfile, &n); /* fail now, not in a child */
