@@ -72,6 +72,8 @@ static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
 	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
 	dk_hook_event(&ag->hooks, ev);
+	/* Taken or counted, never waited for. */
+	dk_mqttc_offer(&ag->mq, ev);
 	return r;
 }
 
@@ -318,10 +320,10 @@ int dk_agent_state_load(struct dk_agent *ag)
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
-	struct dk_pollfd fds[1 + DK_HOOK_JOBS_MAX];
+	struct dk_pollfd fds[2 + DK_HOOK_JOBS_MAX];
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms, state_ms;
+		int n = 0, r, left = -1, hook_ms, state_ms, mq_i, mq_ms;
 
 		dk_hook_service(&ag->hooks);
 		/* Whatever handlers printed goes out before we sleep. A failed
@@ -338,6 +340,9 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			n = 1;
 		}
 		n += dk_hook_pollfds(&ag->hooks, fds + n, DK_HOOK_JOBS_MAX);
+		/* --mqtt: the broker's fd and its next deadline. */
+		mq_i = dk_mqttc_pollfd(&ag->mq, &fds[n]) ? n++ : -1;
+		mq_ms = dk_mqttc_next_ms(&ag->mq, dk_port_now_ms());
 		if (deadline >= 0) {
 			int64_t l = deadline - dk_port_now_ms();
 			left = l > 0 ? (int)l : 0;
@@ -350,7 +355,18 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		state_ms = state_wait_ms(ag);
 		if (state_ms >= 0 && (left < 0 || state_ms < left))
 			left = state_ms;
+		if (mq_ms >= 0 && (left < 0 || mq_ms < left))
+			left = mq_ms;
 		r = dk_port_poll(fds, n, left);
+		if ((mq_i >= 0 && fds[mq_i].revents) ||
+		    dk_mqttc_next_ms(&ag->mq, dk_port_now_ms()) == 0)
+			dk_mqttc_service(&ag->mq, mq_i >= 0 ? fds[mq_i].revents : 0,
+			                 dk_port_now_ms());
+		/* The broker refused our credentials at start: stop (exit 1). */
+		if (dk_mqttc_fatal(&ag->mq) && !ag->mq_stopped) {
+			ag->mq_stopped = 1;
+			return -1;
+		}
 		if (r == 2 && dk_agent_signals(ag))
 			return -1;
 		if (fd >= 0 && fds[0].revents)
@@ -435,6 +451,7 @@ enum dk_outcome dk_agent_session(struct dk_agent *ag)
 			 * the next pause of the stream; a busy stream still
 			 * writes --state and sees signals. */
 			dk_hook_service(&ag->hooks);
+			dk_mqttc_service(&ag->mq, 0, dk_port_now_ms());
 			dk_agent_state_save(ag, 0);
 			if (dk_port_signal_seen() && dk_agent_signals(ag))
 				return DK_OUT_STOP;
@@ -445,7 +462,7 @@ enum dk_outcome dk_agent_session(struct dk_agent *ag)
 	}
 }
 
-int dk_agent_run(struct dk_agent *ag)
+static int run(struct dk_agent *ag)
 {
 	for (;;) {
 		enum dk_outcome out = dk_agent_session(ag);
@@ -509,4 +526,28 @@ int dk_agent_run(struct dk_agent *ag)
 			return dk_out_error() ? 1 : 0;
 		ag->n.reconnects++;
 	}
+}
+
+/* --mqtt at exit: what is in flight gets DK_MQTT_DRAIN_MS to be
+ * acknowledged (none when the broker is away), then the connection ends
+ * with the retained "offline". */
+static void mqtt_end(struct dk_agent *ag)
+{
+	int64_t end = dk_port_now_ms() + DK_MQTT_DRAIN_MS;
+
+	while (dk_mqttc_pending(&ag->mq) && dk_mqttc_up(&ag->mq) &&
+	       !ag->mq_stopped) {
+		int64_t l = end - dk_port_now_ms();
+		if (l <= 0 || dk_agent_wait(ag, -1, 0, (int)l) == -1)
+			break;
+	}
+	dk_mqttc_close(&ag->mq);
+}
+
+int dk_agent_run(struct dk_agent *ag)
+{
+	int r = run(ag);
+
+	mqtt_end(ag);
+	return r || ag->mq_stopped ? 1 : 0;
 }

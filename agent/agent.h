@@ -16,6 +16,7 @@
 #include "backoff.h"
 #include "hook.h"
 #include "resume.h"
+#include "mqttc.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -36,6 +37,9 @@ struct dk_opts {
 	int64_t hook_timeout_ms;
 	int hook_jobs, hook_queue;
 	const char *state_file;      /* --state, NULL = off */
+	const char *mqtt_url;        /* --mqtt, NULL = off */
+	const char *mqtt_id, *mqtt_user, *mqtt_password_file, *mqtt_topic;
+	const char *mqtt_ca, *mqtt_cert, *mqtt_key;
 };
 
 /* Everything counted, logged on SIGUSR1 and at exit with -v. */
@@ -104,6 +108,8 @@ struct dk_agent {
 	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
+	struct dk_mqttc mq;  /* --mqtt: the publisher, set up by main */
+	int mq_stopped;      /* its fatal refusal stopped the loop */
 };
 
 /* Prepare ag from ag->opts: endpoint (ag->ep must already be parsed),

@@ -216,20 +216,12 @@ static int output_waiting(const struct dk_mqttc *c)
 }
 
 /* End the connection: what was sent and not acknowledged goes again, with
- * DUP, after the back-off. */
-static void down(struct dk_mqttc *c, int64_t now, enum dk_log_level lvl,
-                 const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void down(struct dk_mqttc *c, int64_t now, enum dk_log_level lvl,
-                 const char *fmt, ...)
+ * DUP, after the back-off (returned, ms). */
+static int64_t drop(struct dk_mqttc *c, int64_t now)
 {
-	va_list ap;
-	size_t off;
 	int64_t delay;
+	size_t off;
 
-	va_start(ap, fmt);
-	vsnprintf(c->why, sizeof c->why, fmt, ap);
-	va_end(ap);
 	if (c->t.fd >= 0)
 		c->t.close(&c->t);
 	c->t.fd = -1;
@@ -253,6 +245,23 @@ static void down(struct dk_mqttc *c, int64_t now, enum dk_log_level lvl,
 	c->state = DK_MQTTC_DOWN;
 	delay = dk_backoff_next(&c->bo, dk_port_random());
 	c->due_ms = now + delay;
+	return delay;
+}
+
+/* drop, and say why in one line. */
+static void down(struct dk_mqttc *c, int64_t now, enum dk_log_level lvl,
+                 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void down(struct dk_mqttc *c, int64_t now, enum dk_log_level lvl,
+                 const char *fmt, ...)
+{
+	va_list ap;
+	int64_t delay;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+	delay = drop(c, now);
 	dk_port_log(lvl, "mqtt: %s: %s; %u events waiting; retrying in "
 	            "%lld.%03llds", c->ep.url, c->why, c->queued,
 	            (long long)(delay / 1000), (long long)(delay % 1000));
@@ -390,6 +399,15 @@ static int packet(struct dk_mqttc *c, const struct dk_mqtt_packet *p,
 		}
 		if (p->code) {
 			c->refused = p->code;
+			if (dk_mqttc_fatal(c)) {
+				/* Retrying cannot fix the credentials. */
+				drop(c, now);
+				dk_port_log(DK_LOG_ERR, "mqtt: %s refused the "
+				            "connection: %s (CONNACK %d): check "
+				            "--mqtt-user and the password", c->ep.url,
+				            dk_mqtt_connack_str(p->code), p->code);
+				return -1;
+			}
 			down(c, now, DK_LOG_ERR, "the broker refused the "
 			     "connection: %s (CONNACK %d)",
 			     dk_mqtt_connack_str(p->code), p->code);
@@ -670,6 +688,11 @@ int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
 int dk_mqttc_fatal(const struct dk_mqttc *c)
 {
 	return !c->ever_up && (c->refused == 4 || c->refused == 5);
+}
+
+int dk_mqttc_up(const struct dk_mqttc *c)
+{
+	return c->state == DK_MQTTC_UP;
 }
 
 unsigned dk_mqttc_pending(const struct dk_mqttc *c)

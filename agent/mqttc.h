@@ -15,6 +15,7 @@
 #include "backoff.h"
 #include "mqtt.h"
 
+#if DK_MQTT
 /* Where the client is. */
 enum dk_mqttc_state {
 	DK_MQTTC_OFF = 0,   /* no --mqtt */
@@ -136,6 +137,9 @@ void dk_mqttc_service(struct dk_mqttc *c, int revents, int64_t now);
  * 5) and no CONNACK was ever accepted: a configuration error at start. */
 int dk_mqttc_fatal(const struct dk_mqttc *c);
 
+/* Is the broker connected (CONNACK accepted)? */
+int dk_mqttc_up(const struct dk_mqttc *c);
+
 /* Publishes in the buffer (sent or not) that the broker has not
  * acknowledged. */
 unsigned dk_mqttc_pending(const struct dk_mqttc *c);
@@ -145,7 +149,56 @@ unsigned dk_mqttc_pending(const struct dk_mqttc *c);
  * acknowledged and what was not published. */
 void dk_mqttc_close(struct dk_mqttc *c);
 
-/* The topic of the retained status, "dockev/<id>/status". */
+/* The default topic template. */
 #define DK_MQTTC_TEMPLATE "dockev/{id}/{type}/{action}"
+
+#else /* MQTT=none: the loop's calls compile to nothing. */
+struct dk_mqttc {
+	int state;
+};
+static inline int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
+{
+	(void)c;
+	(void)ev;
+	return 0;
+}
+static inline int dk_mqttc_pollfd(const struct dk_mqttc *c, struct dk_pollfd *p)
+{
+	(void)c;
+	(void)p;
+	return 0;
+}
+static inline int dk_mqttc_next_ms(const struct dk_mqttc *c, int64_t now)
+{
+	(void)c;
+	(void)now;
+	return -1;
+}
+static inline void dk_mqttc_service(struct dk_mqttc *c, int revents, int64_t now)
+{
+	(void)c;
+	(void)revents;
+	(void)now;
+}
+static inline int dk_mqttc_fatal(const struct dk_mqttc *c)
+{
+	(void)c;
+	return 0;
+}
+static inline int dk_mqttc_up(const struct dk_mqttc *c)
+{
+	(void)c;
+	return 0;
+}
+static inline unsigned dk_mqttc_pending(const struct dk_mqttc *c)
+{
+	(void)c;
+	return 0;
+}
+static inline void dk_mqttc_close(struct dk_mqttc *c)
+{
+	(void)c;
+}
+#endif
 
 #endif
