@@ -725,6 +725,9 @@ void dk_mqttc_close(struct dk_mqttc *c)
 		c->t.close(&c->t);
 	c->t.fd = -1;
 	c->state = DK_MQTTC_DOWN;
+	/* Refused credentials stop the agent: that line says it all. */
+	if (dk_mqttc_fatal(c))
+		return;
 	if (c->queued) {
 		dk_when_format(c->cursor_ns, when, sizeof when);
 		dk_port_log(DK_LOG_WARN, "mqtt: %u events not acknowledged by %s "
