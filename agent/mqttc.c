@@ -88,11 +88,12 @@ static size_t level(char *out, size_t cap, size_t n, const char *s, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++, n++) {
+	for (i = 0; s && i < len; i++, n++) {
 		char ch = s[i];
+		if (ch == '/' || ch == '+' || ch == '#' || ch == '\0')
+			ch = '_';
 		if (n < cap)
-			out[n] = ch == '/' || ch == '+' || ch == '#' || ch == '\0'
-			         ? '_' : ch;
+			out[n] = ch;
 	}
 	return n;
 }
@@ -104,6 +105,10 @@ int dk_mqttc_topic(char *buf, size_t cap, const char *tmpl, const char *id,
 	const char *p = tmpl, *colon;
 	size_t n = 0;
 
+	if (!type)
+		type_len = 0;
+	if (!action)
+		action_len = 0;
 	if (action && (colon = memchr(action, ':', action_len)))
 		action_len = (size_t)(colon - action);
 	while (*p) {
