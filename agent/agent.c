@@ -127,6 +127,8 @@ static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
 	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
 	dk_hook_event(&ag->hooks, ev);
+	/* Taken or counted, never waited for. */
+	dk_mqttc_offer(&ag->mq, ev);
 	return r;
 }
 
@@ -385,10 +387,10 @@ int dk_agent_state_load(struct dk_agent *ag)
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
-	struct dk_pollfd fds[2 + DK_HOOK_JOBS_MAX];
+	struct dk_pollfd fds[3 + DK_HOOK_JOBS_MAX]; /* engine, stdout, broker */
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms, state_ms, oi = -1, ofd;
+		int n = 0, r, left = -1, hook_ms, state_ms, oi = -1, ofd, mq_i, mq_ms;
 
 		dk_hook_service(&ag->hooks);
 		/* What handlers printed goes out as far as stdout takes it. A
@@ -414,6 +416,9 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 			oi = n++;
 		}
 		n += dk_hook_pollfds(&ag->hooks, fds + n, DK_HOOK_JOBS_MAX);
+		/* --mqtt: the broker's fd and its next deadline. */
+		mq_i = dk_mqttc_pollfd(&ag->mq, &fds[n]) ? n++ : -1;
+		mq_ms = dk_mqttc_next_ms(&ag->mq, dk_port_now_ms());
 		if (deadline >= 0) {
 			int64_t l = deadline - dk_port_now_ms();
 			left = l > 0 ? (int)l : 0;
@@ -426,7 +431,18 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		state_ms = state_wait_ms(ag);
 		if (state_ms >= 0 && (left < 0 || state_ms < left))
 			left = state_ms;
+		if (mq_ms >= 0 && (left < 0 || mq_ms < left))
+			left = mq_ms;
 		r = dk_port_poll(fds, n, left);
+		if ((mq_i >= 0 && fds[mq_i].revents) ||
+		    dk_mqttc_next_ms(&ag->mq, dk_port_now_ms()) == 0)
+			dk_mqttc_service(&ag->mq, mq_i >= 0 ? fds[mq_i].revents : 0,
+			                 dk_port_now_ms());
+		/* The broker refused our credentials at start: stop (exit 1). */
+		if (dk_mqttc_fatal(&ag->mq) && !ag->mq_stopped) {
+			ag->mq_stopped = 1;
+			return DK_STOP;
+		}
 		if (oi >= 0 && fds[oi].revents & DK_POLL_ERR &&
 		    dk_output_pending() == 0) {
 			dk_output_gone();
@@ -625,6 +641,7 @@ again:
 			 * the next pause of the stream; a busy stream still
 			 * writes --state and sees signals. */
 			dk_hook_service(&ag->hooks);
+			dk_mqttc_service(&ag->mq, 0, dk_port_now_ms());
 			dk_agent_state_save(ag, 0);
 			if ((dk_port_signal_seen() && dk_agent_signals(ag)) ||
 			    ag->stops)
@@ -636,7 +653,7 @@ again:
 	}
 }
 
-int dk_agent_run(struct dk_agent *ag)
+static int run(struct dk_agent *ag)
 {
 	/* --snapshot at the first connect, unless it resumes from a point
 	 * (--state, --since): then only after a resync. */
@@ -707,4 +724,29 @@ int dk_agent_run(struct dk_agent *ag)
 		}
 		ag->n.reconnects++;
 	}
+}
+
+/* --mqtt at exit: what is in flight gets DK_MQTT_DRAIN_MS to be
+ * acknowledged (none when the broker is away), then the connection ends
+ * with the retained "offline". */
+static void mqtt_end(struct dk_agent *ag)
+{
+	int64_t end = dk_port_now_ms() + DK_MQTT_DRAIN_MS;
+
+	while (dk_mqttc_pending(&ag->mq) && dk_mqttc_up(&ag->mq) &&
+	       !ag->mq_stopped) {
+		int64_t l = end - dk_port_now_ms();
+		/* Short waits: the wait returns on its own fd only. */
+		if (l <= 0 || dk_agent_wait(ag, -1, 0, l < 20 ? (int)l : 20) == -1)
+			break;
+	}
+	dk_mqttc_close(&ag->mq);
+}
+
+int dk_agent_run(struct dk_agent *ag)
+{
+	int r = run(ag);
+
+	mqtt_end(ag);
+	return r || ag->mq_stopped ? 1 : 0;
 }

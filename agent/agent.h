@@ -17,6 +17,7 @@
 #include "hook.h"
 #include "resume.h"
 #include "snapshot.h"
+#include "mqttc.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -38,6 +39,9 @@ struct dk_opts {
 	int hook_jobs, hook_queue;
 	const char *state_file;      /* --state, NULL = off */
 	int snapshot;                /* --snapshot */
+	const char *mqtt_url;        /* --mqtt, NULL = off */
+	const char *mqtt_id, *mqtt_user, *mqtt_password_file, *mqtt_topic;
+	const char *mqtt_ca, *mqtt_cert, *mqtt_key;
 };
 
 /* Everything counted, logged on SIGUSR1 and at exit with -v. */
@@ -113,6 +117,8 @@ struct dk_agent {
 	struct dk_snapshot snap;
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
+	struct dk_mqttc mq;  /* --mqtt: the publisher, set up by main */
+	int mq_stopped;      /* its fatal refusal stopped the loop */
 };
 
 /* Prepare ag from ag->opts: back-off, framer, hooks. ag->ep must already

@@ -209,6 +209,50 @@
 #ifndef DK_MQTT_RX_MAX
 #define DK_MQTT_RX_MAX 256
 #endif
+/* The MQTT publisher (--mqtt; agent/mqttc.c). DK_MQTT 0 builds without it
+ * (make MQTT=none). */
+#ifndef DK_MQTT
+#define DK_MQTT 1
+#endif
+/* Send buffer: the publishes not yet acknowledged and those not yet sent,
+ * in order, each as its encoded packet (event JSON, topic, 5 to 9 bytes of
+ * header) plus 16 bytes of bookkeeping. While the broker is away events
+ * wait here; when it is full, new events are not published (counted). */
+#ifndef DK_MQTT_TX_BUF
+#define DK_MQTT_TX_BUF (64 * 1024)
+#endif
+/* QoS 1 publishes sent and not yet acknowledged, at most. */
+#ifndef DK_MQTT_INFLIGHT
+#define DK_MQTT_INFLIGHT 16
+#endif
+/* CONNECT, PINGREQ, the retained status and a PUBACK, queued before the
+ * publishes; CONNECT carries the client id, will topic, user, password. */
+#ifndef DK_MQTT_CTL_MAX
+#define DK_MQTT_CTL_MAX 1280
+#endif
+/* Client id, user name, password and topic template, longest. */
+#ifndef DK_MQTT_ID_MAX
+#define DK_MQTT_ID_MAX 128
+#endif
+#ifndef DK_MQTT_USER_MAX
+#define DK_MQTT_USER_MAX 256
+#endif
+#ifndef DK_MQTT_PASS_MAX
+#define DK_MQTT_PASS_MAX 256
+#endif
+#ifndef DK_MQTT_TOPIC_MAX
+#define DK_MQTT_TOPIC_MAX 256
+#endif
+/* Keepalive sent in CONNECT; PINGREQ after this much silence, and a
+ * broker that answers neither a PINGREQ nor the oldest publish within it
+ * is taken for gone. */
+#ifndef DK_MQTT_KEEPALIVE_S
+#define DK_MQTT_KEEPALIVE_S 30
+#endif
+/* At exit, how long the publisher waits for what is in flight. */
+#ifndef DK_MQTT_DRAIN_MS
+#define DK_MQTT_DRAIN_MS 2000
+#endif
 
 /* stdout (output.c): the one-line printer's longest line (longer ones are
  * cut, marked "..."), and the buffer where lines wait for a reader. Before
@@ -387,6 +431,18 @@
 #endif
 #if DK_CONFIG_PATH_MAX > DK_TLS_PATH_MAX
 #error "context TLS file paths (DK_CONFIG_PATH_MAX) must fit DK_TLS_PATH_MAX"
+#endif
+#if DK_MQTT_INFLIGHT < 1 || DK_MQTT_INFLIGHT > 65535
+#error "DK_MQTT_INFLIGHT must be 1..65535 (packet identifiers are 16 bits)"
+#endif
+#if DK_MQTT_TX_BUF < 4096
+#error "DK_MQTT_TX_BUF below 4 KiB cannot hold ordinary events"
+#endif
+#if DK_MQTT_CTL_MAX < DK_MQTT_ID_MAX + DK_MQTT_USER_MAX + DK_MQTT_PASS_MAX + DK_MQTT_ID_MAX + 64
+#error "DK_MQTT_CTL_MAX must hold a CONNECT with the longest id, will topic, user and password"
+#endif
+#if DK_HOOK_JOBS_MAX + 2 > DK_POLL_MAX
+#error "DK_HOOK_JOBS_MAX + 2 fds (the stream, the broker) must fit DK_POLL_MAX"
 #endif
 #if DK_MQTT_RX_MAX < 4
 #error "DK_MQTT_RX_MAX must hold a CONNACK and a PUBACK (2 bytes each after the header)"

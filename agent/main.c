@@ -76,6 +76,18 @@ static const char usage_text[] =
 "                        engine's containers, networks and volumes as events\n"
 "                        (Action \"exists\") between dockev snapshot-start and\n"
 "                        snapshot-end, before the events since (README)\n"
+"      --mqtt URL        publish every event (its JSON as received) to an MQTT\n"
+"                        broker at QoS 1: mqtt://host[:1883], mqtts://host[:8883]\n"
+"      --mqtt-id ID      client id, and {id} in topics (default the host name)\n"
+"      --mqtt-user NAME  user name; the password from --mqtt-password-file FILE\n"
+"                        or $DOCKEV_MQTT_PASSWORD, never from the command line\n"
+"      --mqtt-password-file FILE\n"
+"                        the broker password: the file's first line\n"
+"      --mqtt-topic T    topic template (default dockev/{id}/{type}/{action},\n"
+"                        the base action); retained status on dockev/ID/status\n"
+"      --mqtt-cacert F   CA certificate that verifies an mqtts:// broker\n"
+"      --mqtt-cert F     client certificate for mqtts://\n"
+"      --mqtt-key F      client key for mqtts://\n"
 "  -v, --verbose         more log lines (requests)\n"
 "  -q, --quiet           log errors only\n"
 "      --syslog          log to syslog (daemon facility) instead of stderr\n"
@@ -355,6 +367,28 @@ static void parse_args(struct dk_opts *o, int argc, char **argv)
 			if (!*v)
 				usage_error("bad --state '%s': want a file", v);
 			o->state_file = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt"))) {
+			o->mqtt_url = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-id"))) {
+			o->mqtt_id = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-user"))) {
+			o->mqtt_user = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-password-file"))) {
+			o->mqtt_password_file = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-topic"))) {
+			o->mqtt_topic = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-cacert"))) {
+			o->mqtt_ca = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-cert"))) {
+			o->mqtt_cert = v;
+		} else if ((v = opt_value(argc, argv, &i, NULL, "--mqtt-key"))) {
+			o->mqtt_key = v;
+		} else if (strncmp(a, "--mqtt-password", 15) == 0 &&
+		           (a[15] == '\0' || a[15] == '=')) {
+			/* Every user of the host can read a command line. */
+			usage_error("no --mqtt-password: a password on the command "
+			            "line is readable by every user; give "
+			            "--mqtt-password-file FILE or DOCKEV_MQTT_PASSWORD");
 		} else if (a[0] == '-') {
 			usage_error("unknown option '%s'", a);
 		} else {
@@ -673,6 +707,129 @@ static const char *env_api_version(const char *env)
 	return v;
 }
 
+/* ---- --mqtt --------------------------------------------------------------- */
+
+#if DK_MQTT
+static char mqtt_pass[DK_MQTT_PASS_MAX + 2];
+static char mqtt_host[DK_MQTT_ID_MAX + 2];
+
+/* The first line of a small file (a password, the host name), without its
+ * line end. Returns its length, or -1 (logged) when it cannot be read. */
+static long first_line(const char *path, char *buf, size_t cap, const char *what)
+{
+	long n = dk_port_file_read(path, buf, cap - 1);
+	char *nl;
+
+	if (n < 0) {
+		dk_port_log(DK_LOG_ERR, "%s %s: cannot read: %s", what, path,
+		            n == DK_ERR_NOSPACE ? "longer than dockev takes"
+		            : dk_port_errstr());
+		return -1;
+	}
+	buf[n] = '\0';
+	if ((nl = strpbrk(buf, "\r\n")))
+		*nl = '\0';
+	return (long)strlen(buf);
+}
+
+/* --mqtt: the broker, the client id, the credentials, TLS. Returns 0, or
+ * -1 with one line logged (a configuration error). */
+static int mqtt_setup(struct dk_opts *o)
+{
+	struct dk_endpoint ep;
+	const char *why, *id = o->mqtt_id, *pass = NULL, *env;
+	char twhy[DK_TLS_PATH_MAX + 128];
+
+	if (dk_mqttc_url(&ep, o->mqtt_url, &why) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "bad --mqtt URL '%s': %s", o->mqtt_url, why);
+		return -1;
+	}
+	if (o->mqtt_topic && dk_mqttc_template_ok(o->mqtt_topic) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "bad --mqtt-topic '%s': want text with "
+		            "{id}, {type}, {action}, no '+' or '#', at most %d "
+		            "bytes", o->mqtt_topic, DK_MQTT_TOPIC_MAX);
+		return -1;
+	}
+	if (!id) {
+		/* gethostname(2) reads the same on Linux. */
+		if (first_line("/proc/sys/kernel/hostname", mqtt_host,
+		               sizeof mqtt_host, "host name") <= 0)
+			snprintf(mqtt_host, sizeof mqtt_host, "dockev");
+		id = mqtt_host;
+	}
+	if (o->mqtt_password_file) {
+		if (first_line(o->mqtt_password_file, mqtt_pass, sizeof mqtt_pass,
+		               "--mqtt-password-file") < 0)
+			return -1;
+		pass = mqtt_pass;
+	} else if ((env = getenv("DOCKEV_MQTT_PASSWORD"))) {
+		pass = env;
+	}
+	if (pass && !o->mqtt_user) {
+		dk_port_log(DK_LOG_ERR, "--mqtt: a password without --mqtt-user "
+		            "(MQTT 3.1.1 sends a password only with a user name)");
+		return -1;
+	}
+	if (dk_mqttc_init(&agent.mq, o->mqtt_url, id, o->mqtt_user, pass,
+	                  o->mqtt_topic, o->backoff_min_ms, o->backoff_max_ms,
+	                  o->backoff_reset_ms) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "--mqtt: bad client id '%s', user or "
+		            "password (an id is one topic level: no '/', '+', "
+		            "'#'; at most %d bytes; a user or password at most %d)",
+		            id, DK_MQTT_ID_MAX, DK_MQTT_PASS_MAX);
+		return -1;
+	}
+	if (!ep.tls) {
+		if (o->mqtt_ca || o->mqtt_cert || o->mqtt_key) {
+			dk_port_log(DK_LOG_ERR, "--mqtt-cacert, --mqtt-cert and "
+			            "--mqtt-key are for an mqtts:// broker");
+			return -1;
+		}
+		return 0;
+	}
+	if (!dk_tls_backend()) {
+		dk_port_log(DK_LOG_ERR, "--mqtt %s: dockev was built without TLS "
+		            "(TLS=none); rebuild with TLS=mbedtls", o->mqtt_url);
+		return -1;
+	}
+	/* The TLS port holds one configuration: the engine's, when it has
+	 * one, serves the broker too. */
+	if (agent.ep.tls) {
+		if (o->mqtt_ca || o->mqtt_cert || o->mqtt_key) {
+			dk_port_log(DK_LOG_ERR, "--mqtt %s: TLS files of its own "
+			            "(--mqtt-cacert, --mqtt-cert, --mqtt-key) with a TLS "
+			            "engine are not supported yet: the engine's TLS "
+			            "files are used for both", o->mqtt_url);
+			return -1;
+		}
+		return 0;
+	}
+	if (!o->mqtt_ca) {
+		dk_port_log(DK_LOG_ERR, "--mqtt %s: give --mqtt-cacert: dockev "
+		            "verifies a broker against a CA file", o->mqtt_url);
+		return -1;
+	}
+	if (!o->mqtt_cert != !o->mqtt_key) {
+		dk_port_log(DK_LOG_ERR, "--mqtt-cert and --mqtt-key go together");
+		return -1;
+	}
+	if (dk_tls_setup(1, o->mqtt_ca, o->mqtt_cert, o->mqtt_key, twhy,
+	                 sizeof twhy) != DK_OK) {
+		dk_port_log(DK_LOG_ERR, "--mqtt: %s", twhy);
+		dk_tls_free();
+		return -1;
+	}
+	return 0;
+}
+#else
+static int mqtt_setup(struct dk_opts *o)
+{
+	dk_port_log(DK_LOG_ERR, "--mqtt %s: dockev was built without MQTT "
+	            "(MQTT=none); rebuild without it", o->mqtt_url);
+	return -1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct dk_opts *o = &agent.opts;
@@ -693,6 +850,10 @@ int main(int argc, char **argv)
 	o->hook_jobs = DK_HOOK_JOBS_DEFAULT;
 	o->hook_queue = DK_HOOK_QUEUE_DEFAULT;
 	parse_args(o, argc, argv);
+	if (!o->mqtt_url && (o->mqtt_id || o->mqtt_user || o->mqtt_topic ||
+	                     o->mqtt_password_file || o->mqtt_ca ||
+	                     o->mqtt_cert || o->mqtt_key))
+		usage_error("the --mqtt-* options need --mqtt URL");
 
 	/* Filters are checked here so that a bad key is a usage error. */
 	r = dk_filter_build(agent.filters, sizeof agent.filters, o->filters,
@@ -782,6 +943,10 @@ int main(int argc, char **argv)
 	/* Late, so that only the next exit must unload it. */
 	if (agent.ep.tls && tls_setup(o) != 0)
 		return 1;
+	if (o->mqtt_url && mqtt_setup(o) != 0) {
+		dk_tls_free();
+		return 1;
+	}
 	if (dk_port_signals_init() != DK_OK) {
 		dk_port_log(DK_LOG_ERR, "cannot install signal handlers");
 		dk_tls_free();

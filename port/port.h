@@ -18,7 +18,6 @@
  * close_notify too); DK_AGAIN when nothing can move now (EAGAIN, EINTR,
  * TLS WANT_READ/WRITE, mapped in one place in the port); a negative dk_err
  * (DK_ERR_IO, ...) on failure. */
-#define DK_T_AGAIN DK_AGAIN /* the old name, until every branch has moved */
 
 struct dk_transport {
 	long (*recv)(struct dk_transport *t, void *buf, size_t len);
