@@ -575,6 +575,10 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 		while (ag->hooks.dir && ag->hooks.q.count >= ag->hooks.q.max)
 			if (dk_agent_wait(ag, -1, 0, 1000) == DK_STOP)
 				return DK_OUT_STOP;
+		/* And for stdout to take its line (rec stays: the list
+		 * connection is not read while waiting). */
+		if (output_room(ag, output_need(ag, len)))
+			return DK_OUT_STOP;
 		s->count[s->kind]++;
 		ag->n.events++;
 		if ((r = hand_over(ag, &ag->ev)) != 0)
