@@ -10,8 +10,6 @@
 # shellcheck disable=SC2016,SC2317
 . tests/integration/lib.sh
 
-SLOW=1
-[ -n "$WRAP" ] && SLOW=5
 CAP=$T/cap
 export CAP
 mkdir "$CAP"
@@ -21,11 +19,6 @@ cleanup() {
 	[ -n "$AG" ] && kill -KILL "$AG" 2>/dev/null
 	fake_stop
 	rm -rf "$T"
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-wait_for() { # SECONDS COMMAND...
-	_end=$(($(now_ms) + $1 * 1000 * SLOW)); shift
-	until "$@"; do [ "$(now_ms)" -ge $_end ] && return 1; sleep 0.05; done
 }
 hook() { # FILE BODY
 	mkdir -p "${1%/*}" && chmod 755 "${1%/*}"

@@ -47,6 +47,20 @@ fake_stop() {
 	if [ -n "$FE_PID" ]; then kill "$FE_PID" 2>/dev/null; wait "$FE_PID" 2>/dev/null; FE_PID=; fi
 }
 
+# Bounds of the waits below are multiplied under valgrind.
+SLOW=1
+[ -n "$WRAP" ] && SLOW=5
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS
+# (times SLOW). COMMAND's last status.
+wait_for() {
+	_end=$(($(now_ms) + $1 * 1000 * SLOW)); shift
+	until "$@"; do
+		[ "$(now_ms)" -ge $_end ] && return 1
+		sleep 0.05
+	done
+}
+
 # dockev ARGS...: the agent under $WRAP, at most 60 s.
 dockev() { timeout 60 $WRAP "$DOCKEV" "$@"; }
 

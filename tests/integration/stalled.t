@@ -7,8 +7,6 @@
 # shellcheck disable=SC2016
 . tests/integration/lib.sh
 
-SLOW=1
-[ -n "$WRAP" ] && SLOW=5
 AG=
 RD=
 cleanup() {
@@ -18,16 +16,7 @@ cleanup() {
 	fake_stop
 	rm -rf "$T"
 }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 gone() { ! kill -0 "$1" 2>/dev/null; }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
-wait_for() {
-	_end=$(($(now_ms) + $1 * 1000 * SLOW)); shift
-	until "$@"; do
-		[ "$(now_ms)" -ge $_end ] && return 1
-		sleep 0.05
-	done
-}
 
 # A hook that outlives its 1 s timeout, on every container event.
 H=$T/hooks
