@@ -44,8 +44,10 @@ says_tls() {
 # fail past this many bytes. 64 KiB until docker contexts (with SHA-256),
 # the resume module and API negotiation came (67,644 bytes then): 72 KiB;
 # 80 KiB since --hook-user, --hook-debounce and the non-blocking stdout
-# (79,972 bytes then).
-SIZE_BUDGET_ARMHF=81920
+# (79,972 bytes then); 104 KiB since --snapshot (lists, object view,
+# filter matching: ~8 KiB) and the MQTT client (~12 KiB) came (100,456
+# bytes then). MQTT=none, which make size shows too, stays near 86 KiB.
+SIZE_BUDGET_ARMHF=106496
 
 # stripped_size BINARY: bytes of BINARY stripped as an install would
 # (a copy, so the unstripped one keeps its symbols for debugging).
