@@ -111,7 +111,7 @@ ALL_LIBS = $(TLS_LIBS) $(LIBS)
 # (libdockev.a): the pure layers agent/wire/ and agent/policy/, and the
 # loop and outputs in agent/ (tools/layers says who may include whom).
 LAYERS = agent/wire agent/policy agent
-CORE = $(filter-out agent/main agent/handlers $(if $(filter none,$(MQTT)),agent/mqttc),$(basename $(wildcard $(LAYERS:%=%/*.c))))
+CORE = $(filter-out agent/main agent/handlers $(if $(filter none,$(MQTT)),agent/mqttc agent/catchup),$(basename $(wildcard $(LAYERS:%=%/*.c))))
 ifeq ($(MQTT),none)
 DK_CPPFLAGS += -DDK_MQTT=0
 else ifneq ($(MQTT),mqtt)
