@@ -51,6 +51,13 @@ void dk_catchup_live(struct dk_agent *ag, const struct dk_event *ev)
 
 	if (!on(ag))
 		return;
+	/* Just caught up: the last round may have published, by its
+	 * until's slack, an event the live stream brings only now. */
+	if (!cu->behind && !ev->synthetic && ev->time_nano > 0 &&
+	    ev->time_nano <= cu->until &&
+	    !(dk_resume_event(&cu->cres, ev->time_nano,
+	                      dk_event_identity(ev)) & DK_RESUME_NEW))
+		return;
 	if (!cu->behind) {
 		/* Taken while the broker is away too, until the buffer is
 		 * full: a short outage costs no catch-up. */
@@ -187,6 +194,9 @@ static void start(struct dk_agent *ag)
 	/* The first event must be one the broker has (or was offered in
 	 * the last round): else the history lost some. */
 	dk_resume_open(&cu->cres, 0);
+	/* A millisecond on: Podman's until is exclusive and parsed through
+	 * a float; what the slack brings early is deduplicated (live). */
+	top += 1000000;
 	cu->until = top;
 	cu->skipped_at = cu->n.skipped;
 	dk_when_format(since_ns, since, sizeof since);
@@ -506,11 +516,12 @@ void dk_catchup_state_put(struct dk_agent *ag, struct dk_state *s)
 {
 	const struct dk_resume *b = &ag->mq.acked;
 
-	if (!on(ag))
-		return;
-	/* Not taken yet: what the file had stays. */
+	/* Not taken yet (or no --mqtt this time): what the file had stays,
+	 * so a run without --mqtt does not lose the broker's place. */
 	if (ag->cu.has_loaded)
 		b = &ag->cu.loaded;
+	else if (!on(ag))
+		return;
 	if (b->kind == DK_RESUME_NONE)
 		return;
 	s->has_broker = 1;

@@ -2,7 +2,7 @@
  * publisher takes live, and, once it fell behind (the send buffer full,
  * or the agent started behind the broker's cursor), the catch-up from the
  * engine's history on a connection of its own:
- *   GET /events?since=<broker cursor - margin>&until=<local cursor>
+ *   GET /events?since=<broker cursor - margin>&until=<local cursor + 1 ms>
  * with the same filters, deduplicated against the broker's acknowledged
  * events as the resume module dedupes the local stream (resume.h), then
  * live again. Local handlers and hooks never wait for any of it: the live
