@@ -385,6 +385,43 @@ static void test_keepalive(void)
 	T_EQ(mc.ping_ms, -1, "no ping outstanding");
 }
 
+/* A broker that answers PINGREQs but never acknowledges a publish: taken
+ * for gone after twice the keepalive, the publish sent again with DUP. */
+static void test_no_puback(void)
+{
+	struct fake_conn *c, *c2;
+	unsigned ids[4];
+	int dups[4], n;
+
+	setup(NULL, NULL);
+	c = fake_conn_add();
+	fake_data(c, connack, 4, 0);
+	fake_again(c, DK_MQTT_KEEPALIVE_S * 1000 + 10);
+	fake_data(c, pingresp, 2, 0);
+	fake_silence(c);
+	T_EQ(dk_mqttc_offer(&mc, event(0, 77)), DK_OK, "offered");
+	pump(2);
+	T_EQ(publishes(c, ids, dups, 4), 1, "published once");
+	c2 = fake_conn_add();
+	fake_data(c2, connack, 4, 0);
+	pump(2 * DK_MQTT_KEEPALIVE_S - 5);
+	T_EQ(mc.state, DK_MQTTC_UP, "still up before twice the keepalive");
+	T_EQ(mc.n.connects, 1, "on its first connection");
+	pump(10);
+	T_EQ(c->closed, 1, "no PUBACK: the connection ended");
+	{
+		char want[64];
+		snprintf(want, sizeof want, "no PUBACK within %d s", 2 * DK_MQTT_KEEPALIVE_S);
+		T_OK(strstr(fake_log, want) != NULL, "one line: %s", want);
+	}
+	pump(5); /* the back-off, then the CONNACK */
+	T_OK(mc.state == DK_MQTTC_UP && mc.n.connects == 2, "reconnected");
+	n = publishes(c2, ids, dups, 4);
+	T_OK(n == 1 && dups[0] == 1 && ids[0] == 1, "sent again with DUP, same id "
+	     "(%d publishes, dup %d, id %u)", n, n ? dups[0] : -1, n ? ids[0] : 0);
+	T_EQ(dk_mqttc_pending(&mc), 1, "still waiting for its PUBACK");
+}
+
 /* ---- refusals, malformed, oversized ------------------------------------- */
 
 static void test_refused(void)
@@ -569,6 +606,7 @@ int main(void)
 	test_out_of_order();
 	test_resend();
 	test_keepalive();
+	test_no_puback();
 	test_refused();
 	test_malformed();
 	test_full();
