@@ -67,6 +67,7 @@ void dk_catchup_live(struct dk_agent *ag, const struct dk_event *ev)
 		cu->behind = 1;
 		cu->chained = 0;
 		cu->due_ms = 0;
+		cu->published_at = cu->n.published;
 		dk_port_log(DK_LOG_WARN, "mqtt: send buffer full (%u events "
 		            "waiting for %s): live events are not published from "
 		            "%s on; local handlers and hooks go on; the broker "
@@ -274,7 +275,7 @@ static void ended(struct dk_agent *ag)
 		dk_port_log(DK_LOG_INFO, "mqtt: caught up to %s (%llu events "
 		            "from the engine's history); publishing live again",
 		            when(cu->until, w, sizeof w),
-		            (unsigned long long)cu->n.published);
+		            (unsigned long long)(cu->n.published - cu->published_at));
 	} else {
 		cu->chained = 1;
 	}

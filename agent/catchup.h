@@ -68,6 +68,7 @@ struct dk_catchup {
 	struct dk_resume cres;
 	int64_t until;
 	uint64_t skipped_at;
+	uint64_t published_at; /* n.published when it fell behind */
 	int resync_due;      /* publish dockev resync before the next event */
 	int pending;         /* ev holds a record the publisher had no room for */
 	int ending;          /* the body ended (final chunk, or EOF) */
