@@ -755,8 +755,9 @@ static void mqtt_end(struct dk_agent *ag)
 	while (dk_mqttc_pending(&ag->mq) && dk_mqttc_up(&ag->mq) &&
 	       !ag->mq_stopped) {
 		int64_t l = end - dk_port_now_ms();
-		/* Short waits: the wait returns on its own fd only. */
-		if (l <= 0 || dk_agent_wait(ag, -1, 0, l < 20 ? (int)l : 20) == -1)
+		/* Short waits: the wait returns on its own fd only. A
+		 * second stop (or a failed wait) ends the drain. */
+		if (l <= 0 || dk_agent_wait(ag, -1, 0, l < 20 ? (int)l : 20) < 0)
 			break;
 	}
 	dk_mqttc_close(&ag->mq);
