@@ -111,7 +111,7 @@ ALL_LIBS = $(TLS_LIBS) $(LIBS)
 # (libdockev.a): the pure layers agent/wire/ and agent/policy/, and the
 # loop and outputs in agent/ (tools/layers says who may include whom).
 LAYERS = agent/wire agent/policy agent
-CORE = $(filter-out agent/main agent/handlers $(if $(filter none,$(MQTT)),agent/mqttc),$(basename $(wildcard $(LAYERS:%=%/*.c))))
+CORE = $(filter-out agent/main agent/handlers $(if $(filter none,$(MQTT)),agent/mqttc agent/catchup),$(basename $(wildcard $(LAYERS:%=%/*.c))))
 ifeq ($(MQTT),none)
 DK_CPPFLAGS += -DDK_MQTT=0
 else ifneq ($(MQTT),mqtt)
@@ -340,10 +340,13 @@ check-man: $(BIN)
 FORCE:
 
 # ---- MQTT against Debian's mosquitto (tests/mqtt/*.t) ----------------------
-# `make check-mqtt`: installs mosquitto and mosquitto-clients when missing
-# (tests/mqtt/deps; root), then runs the agent against a private broker on
-# a loopback port: every event in order across a broker restart, wrong
-# credentials. About 15 s. Not part of `make check`.
+# `make check-mqtt`: installs mosquitto, mosquitto-clients and socat when
+# missing (tests/mqtt/deps; root), then runs the agent against a private
+# broker on a loopback port (tests/mqtt/*.t): every event in order across
+# broker restarts and a cut connection (10,000 events), a minute's outage
+# with die hooks on time, a restart with --state while the broker is down,
+# resync past the engine's history, bad broker answers, wrong credentials.
+# About 3 minutes. Not part of `make check`.
 .PHONY: check-mqtt
 check-mqtt: $(BIN) $(BUILD)/fakeengine
 	tests/mqtt/deps

@@ -104,6 +104,7 @@ int dk_agent_init(struct dk_agent *ag)
 	             ag->opts.hook_timeout_ms, ag->opts.hook_jobs,
 	             ag->opts.hook_queue);
 	ag->t.fd = -1;
+	dk_catchup_init(&ag->cu, ag->opts.backoff_min_ms, ag->opts.backoff_max_ms);
 	dk_port_set_wait(lent_wait, ag);
 	return DK_OK;
 }
@@ -127,8 +128,8 @@ static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
 	int r = dk_dispatch(dk_handlers, ev, &ag->opts);
 	dk_hook_event(&ag->hooks, ev);
-	/* Taken or counted, never waited for. */
-	dk_mqttc_offer(&ag->mq, ev);
+	/* --mqtt: taken or left to the catch-up, never waited for. */
+	dk_catchup_live(ag, ev);
 	return r;
 }
 
@@ -288,7 +289,8 @@ int dk_agent_signals(struct dk_agent *ag)
 static int state_dirty(const struct dk_agent *ag)
 {
 	return ag->opts.state_file && ag->res.kind != DK_RESUME_NONE &&
-	       (ag->res.point != ag->saved_point || ag->res.n != ag->saved_n);
+	       (ag->res.point != ag->saved_point || ag->res.n != ag->saved_n ||
+	        dk_catchup_state_dirty(ag));
 }
 
 /* Milliseconds until a pending write is due, -1 when none is pending. */
@@ -324,6 +326,8 @@ void dk_agent_state_save(struct dk_agent *ag, int force)
 	s.kind = ag->res.kind;
 	s.point = ag->res.point;
 	s.count = dk_resume_marks(&ag->res, s.marks);
+	s.has_broker = 0;
+	dk_catchup_state_put(ag, &s); /* --mqtt: the broker's cursor */
 	n = dk_state_format(text, sizeof text, &s);
 	if (n < 0 || dk_port_file_replace(ag->opts.state_file, text,
 	                                  (size_t)n) != DK_OK) {
@@ -375,6 +379,7 @@ int dk_agent_state_load(struct dk_agent *ag)
 		return DK_OK;
 	}
 	dk_resume_restore(&ag->res, s.kind, s.point, s.marks, s.count);
+	dk_catchup_state_take(ag, &s);
 	ag->saved_point = ag->res.point;
 	ag->saved_n = ag->res.n;
 	dk_when_format(s.point, when, sizeof when);
@@ -387,10 +392,12 @@ int dk_agent_state_load(struct dk_agent *ag)
 int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? dk_port_now_ms() + timeout_ms : -1;
-	struct dk_pollfd fds[3 + DK_HOOK_JOBS_MAX]; /* engine, stdout, broker */
+	/* engine, stdout, broker, catch-up, hooks */
+	struct dk_pollfd fds[4 + DK_HOOK_JOBS_MAX];
 
 	for (;;) {
-		int n = 0, r, left = -1, hook_ms, state_ms, oi = -1, ofd, mq_i, mq_ms;
+		int n = 0, r, left = -1, hook_ms, state_ms, oi = -1, ofd, mq_i, mq_ms,
+		    cu_ms;
 
 		dk_hook_service(&ag->hooks);
 		/* What handlers printed goes out as far as stdout takes it. A
@@ -419,6 +426,10 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		/* --mqtt: the broker's fd and its next deadline. */
 		mq_i = dk_mqttc_pollfd(&ag->mq, &fds[n]) ? n++ : -1;
 		mq_ms = dk_mqttc_next_ms(&ag->mq, dk_port_now_ms());
+		n += dk_catchup_pollfd(ag, &fds[n]);
+		cu_ms = dk_catchup_next_ms(ag, dk_port_now_ms());
+		if (cu_ms >= 0 && (mq_ms < 0 || cu_ms < mq_ms))
+			mq_ms = cu_ms;
 		if (deadline >= 0) {
 			int64_t l = deadline - dk_port_now_ms();
 			left = l > 0 ? (int)l : 0;
@@ -438,6 +449,8 @@ int dk_agent_wait(struct dk_agent *ag, int fd, int want_write, int timeout_ms)
 		    dk_mqttc_next_ms(&ag->mq, dk_port_now_ms()) == 0)
 			dk_mqttc_service(&ag->mq, mq_i >= 0 ? fds[mq_i].revents : 0,
 			                 dk_port_now_ms());
+		/* Cheap when idle; reads only what is there. */
+		dk_catchup_service(ag);
 		/* The broker refused our credentials at start: stop (exit 1). */
 		if (dk_mqttc_fatal(&ag->mq) && !ag->mq_stopped) {
 			ag->mq_stopped = 1;
@@ -615,6 +628,7 @@ again:
 	/* No event yet: a reconnect resumes from now, so events that happen
 	 * while we are away are still delivered (with --since, from there). */
 	dk_resume_open(&ag->res, ag->opts.has_since ? 0 : dk_port_wall_ns());
+	dk_catchup_opened(ag); /* --mqtt: the broker's cursor, the first time */
 	if (!ag->connected && (r = on_connect(ag)) != 0)
 		return HANDLER_OUT(r);
 	for (;;) {
@@ -646,6 +660,7 @@ again:
 			 * writes --state and sees signals. */
 			dk_hook_service(&ag->hooks);
 			dk_mqttc_service(&ag->mq, 0, dk_port_now_ms());
+			dk_catchup_service(ag);
 			dk_agent_state_save(ag, 0);
 			if ((dk_port_signal_seen() && dk_agent_signals(ag)) ||
 			    ag->stops)
@@ -740,8 +755,9 @@ static void mqtt_end(struct dk_agent *ag)
 	while (dk_mqttc_pending(&ag->mq) && dk_mqttc_up(&ag->mq) &&
 	       !ag->mq_stopped) {
 		int64_t l = end - dk_port_now_ms();
-		/* Short waits: the wait returns on its own fd only. */
-		if (l <= 0 || dk_agent_wait(ag, -1, 0, l < 20 ? (int)l : 20) == -1)
+		/* Short waits: the wait returns on its own fd only. A
+		 * second stop (or a failed wait) ends the drain. */
+		if (l <= 0 || dk_agent_wait(ag, -1, 0, l < 20 ? (int)l : 20) < 0)
 			break;
 	}
 	dk_mqttc_close(&ag->mq);
@@ -752,5 +768,8 @@ int dk_agent_run(struct dk_agent *ag)
 	int r = run(ag);
 
 	mqtt_end(ag);
+	/* The broker's cursor as the drain left it. */
+	dk_catchup_close(ag);
+	dk_agent_state_save(ag, 1);
 	return r || ag->mq_stopped ? 1 : 0;
 }

@@ -18,6 +18,7 @@
 #include "resume.h"
 #include "snapshot.h"
 #include "mqttc.h"
+#include "catchup.h"
 
 /* What the command line (and the environment) asked for. */
 struct dk_opts {
@@ -118,6 +119,7 @@ struct dk_agent {
 	char buf[DK_BUF_SIZE];
 	struct dk_hooks hooks;
 	struct dk_mqttc mq;  /* --mqtt: the publisher, set up by main */
+	struct dk_catchup cu; /* --mqtt: what it takes, its catch-up */
 	int mq_stopped;      /* its fatal refusal stopped the loop */
 };
 

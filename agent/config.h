@@ -250,6 +250,12 @@
 #define DK_MQTT_KEEPALIVE_S 30
 #endif
 /* At exit, how long the publisher waits for what is in flight. */
+/* --mqtt's catch-up connection (agent/catchup.c): its receive buffer holds
+ * one event of the engine's history at least; as large as the events
+ * stream's, so that every event the local side takes can be published. */
+#ifndef DK_CATCHUP_BUF
+#define DK_CATCHUP_BUF DK_BUF_SIZE
+#endif
 #ifndef DK_MQTT_DRAIN_MS
 #define DK_MQTT_DRAIN_MS 2000
 #endif
@@ -441,8 +447,11 @@
 #if DK_MQTT_CTL_MAX < DK_MQTT_ID_MAX + DK_MQTT_USER_MAX + DK_MQTT_PASS_MAX + DK_MQTT_ID_MAX + 64
 #error "DK_MQTT_CTL_MAX must hold a CONNECT with the longest id, will topic, user and password"
 #endif
-#if DK_HOOK_JOBS_MAX + 2 > DK_POLL_MAX
-#error "DK_HOOK_JOBS_MAX + 2 fds (the stream, the broker) must fit DK_POLL_MAX"
+#if DK_HOOK_JOBS_MAX + 4 > DK_POLL_MAX
+#error "DK_HOOK_JOBS_MAX + 4 fds (the stream, stdout, the broker, the catch-up) must fit DK_POLL_MAX"
+#endif
+#if DK_CATCHUP_BUF < DK_HEAD_MAX
+#error "DK_CATCHUP_BUF must hold a response head (DK_HEAD_MAX)"
 #endif
 #if DK_MQTT_RX_MAX < 4
 #error "DK_MQTT_RX_MAX must hold a CONNACK and a PUBACK (2 bytes each after the header)"

@@ -15,12 +15,13 @@
 /* A record in the send buffer: this header, then the PUBLISH packet. */
 struct rec {
 	int64_t ns;       /* the event's timeNano */
+	uint64_t ident;   /* dk_event_identity: the broker's cursor marks */
 	uint32_t len;     /* the packet's bytes */
 	uint16_t id;      /* its packet identifier */
-	uint16_t pad;
+	uint16_t synth;   /* a dockev event: it moves no cursor */
 };
 #define REC_HDR sizeof(struct rec)
-_Static_assert(sizeof(struct rec) == 16, "record header of 16 bytes");
+_Static_assert(sizeof(struct rec) == 24, "record header of 24 bytes");
 
 static struct rec rec_at(const struct dk_mqttc *c, size_t off)
 {
@@ -198,13 +199,12 @@ int dk_mqttc_init(struct dk_mqttc *c, const char *url, const char *id,
 /* ---- the connection ----------------------------------------------------- */
 
 /* Queue a control packet (built by enc into the free end of ctl). */
-static int ctl_room(struct dk_mqttc *c, char **p, size_t *room)
+static void ctl_room(struct dk_mqttc *c, char **p, size_t *room)
 {
 	if (c->ctl_off && c->ctl_off == c->ctl_len)
 		c->ctl_off = c->ctl_len = 0;
 	*p = c->ctl + c->ctl_len;
 	*room = sizeof c->ctl - c->ctl_len;
-	return 0;
 }
 
 static void ctl_add(struct dk_mqttc *c, int n)
@@ -332,20 +332,6 @@ static void status(struct dk_mqttc *c, const char *what)
 	                           0, 1, 0, 0));
 }
 
-static void missed_said(struct dk_mqttc *c)
-{
-	char when[32];
-
-	if (!c->missed)
-		return;
-	dk_when_format(c->missed_first_ns, when, sizeof when);
-	dk_port_log(DK_LOG_WARN, "mqtt: %llu events from %s on were not "
-	            "published (the send buffer was full); the broker has "
-	            "every event up to the first of them",
-	            (unsigned long long)c->missed, when);
-	c->missed = 0;
-}
-
 static int puback(struct dk_mqttc *c, uint16_t id, int64_t now)
 {
 	struct rec r;
@@ -356,7 +342,7 @@ static int puback(struct dk_mqttc *c, uint16_t id, int64_t now)
 		 * already (a broker acknowledging a DUP twice). */
 		dk_port_log(DK_LOG_DEBUG, "mqtt: PUBACK %u for nothing in "
 		            "flight, ignored", id);
-		return 0;
+		return DK_OK;
 	}
 	r = rec_at(c, c->head);
 	if (r.id != id) {
@@ -365,30 +351,30 @@ static int puback(struct dk_mqttc *c, uint16_t id, int64_t now)
 				down(c, now, DK_LOG_WARN, "PUBACK %u out of order "
 				     "(expected %u): the broker breaks MQTT "
 				     "3.1.1 section 4.6", id, r.id);
-				return -1;
+				return DK_ERR_MQTT;
 			}
 		dk_port_log(DK_LOG_DEBUG, "mqtt: PUBACK %u for no publish in "
 		            "flight, ignored", id);
-		return 0;
+		return DK_OK;
 	}
 	c->head += REC_HDR + r.len;
 	c->inflight--;
 	c->queued--;
 	c->n.acked++;
-	c->cursor_ns = r.ns;
-	c->oldest_ms = now;
-	if (c->head == c->tail) {
-		c->head = c->snd = c->tail = 0;
-		/* Emptied: events are taken again. */
-		if (c->full) {
-			c->full = 0;
-			missed_said(c);
-		}
+	/* The broker's cursor moves with engine events only, in the order
+	 * the broker acknowledges them, which is the order they were taken. */
+	if (!r.synth && r.ns > 0) {
+		c->cursor_ns = r.ns;
+		dk_resume_event(&c->acked, r.ns, r.ident);
 	}
-	return 0;
+	c->oldest_ms = now;
+	if (c->head == c->tail)
+		c->head = c->snd = c->tail = 0;
+	return DK_OK;
 }
 
-/* One packet from the broker. Returns -1 when it ended the connection. */
+/* One packet from the broker. Returns DK_OK, or a negative dk_err when it
+ * ended the connection (logged). */
 static int packet(struct dk_mqttc *c, const struct dk_mqtt_packet *p,
                   int64_t now)
 {
@@ -400,7 +386,7 @@ static int packet(struct dk_mqttc *c, const struct dk_mqtt_packet *p,
 		if (c->state != DK_MQTTC_CONNACK) {
 			down(c, now, DK_LOG_WARN, "a CONNACK on a connection "
 			     "already accepted");
-			return -1;
+			return DK_ERR_MQTT;
 		}
 		if (p->code) {
 			c->refused = p->code;
@@ -411,12 +397,12 @@ static int packet(struct dk_mqttc *c, const struct dk_mqtt_packet *p,
 				            "connection: %s (CONNACK %d): check "
 				            "--mqtt-user and the password", c->ep.url,
 				            dk_mqtt_connack_str(p->code), p->code);
-				return -1;
+				return DK_ERR_PARAM;
 			}
 			down(c, now, DK_LOG_ERR, "the broker refused the "
 			     "connection: %s (CONNACK %d)",
 			     dk_mqtt_connack_str(p->code), p->code);
-			return -1;
+			return DK_ERR_MQTT;
 		}
 		c->refused = 0;
 		c->ever_up = 1;
@@ -428,27 +414,28 @@ static int packet(struct dk_mqttc *c, const struct dk_mqtt_packet *p,
 		            "%s; %u events to publish)", c->ep.url, c->id,
 		            p->session_present ? "resumed" : "new", c->queued);
 		status(c, "online");
-		return 0;
+		return DK_OK;
 	case DK_MQTT_PUBACK:
 		if (c->state != DK_MQTTC_UP) {
 			down(c, now, DK_LOG_WARN, "a PUBACK before the CONNACK");
-			return -1;
+			return DK_ERR_MQTT;
 		}
 		return puback(c, p->id, now);
 	case DK_MQTT_PINGRESP:
 		c->ping_ms = -1;
-		return 0;
+		return DK_OK;
 	default: /* PUBLISH: dockev subscribes to nothing; acknowledge it */
 		if (p->qos == 1) {
 			ctl_room(c, &b, &room);
 			ctl_add(c, dk_mqtt_puback(b, room, p->id));
 		}
-		return 0;
+		return DK_OK;
 	}
 }
 
 /* Read until the transport would block: that also takes what TLS holds
- * decrypted, so the loop never polls past it. */
+ * decrypted, so the loop never polls past it. Returns DK_OK, or a negative
+ * dk_err when the connection ended (logged). */
 static int input(struct dk_mqttc *c, int64_t now)
 {
 	char in[512];
@@ -458,14 +445,14 @@ static int input(struct dk_mqttc *c, int64_t now)
 		size_t off = 0;
 
 		if (k == DK_AGAIN)
-			return 0;
+			return DK_OK;
 		if (k == 0) {
 			down(c, now, DK_LOG_WARN, "the broker closed the connection");
-			return -1;
+			return DK_ERR_CLOSED;
 		}
 		if (k < 0) {
 			down(c, now, DK_LOG_WARN, "read: %s", dk_port_errstr());
-			return -1;
+			return DK_ERR_IO;
 		}
 		while (off < (size_t)k) {
 			struct dk_mqtt_packet p;
@@ -476,14 +463,16 @@ static int input(struct dk_mqttc *c, int64_t now)
 			if (r < 0) {
 				down(c, now, DK_LOG_WARN, "%s: %s", dk_strerror(r),
 				     c->dec.why ? c->dec.why : "");
-				return -1;
+				return r;
 			}
-			if (r == DK_MQTT_PACKET && packet(c, &p, now) < 0)
-				return -1;
+			if (r == DK_MQTT_PACKET && (r = packet(c, &p, now)) < 0)
+				return r;
 		}
 	}
 }
 
+/* Send what the transport takes. Returns DK_OK, or DK_ERR_IO when the
+ * connection ended (logged). */
 static int output(struct dk_mqttc *c, int64_t now)
 {
 	for (;;) {
@@ -491,7 +480,7 @@ static int output(struct dk_mqttc *c, int64_t now)
 		size_t n;
 		long k;
 		int is_ctl = 0;
-		struct rec r = { 0, 0, 0, 0 };
+		struct rec r = { 0, 0, 0, 0, 0 };
 
 		if (!c->snd_part && c->ctl_off < c->ctl_len) {
 			p = c->ctl + c->ctl_off;
@@ -502,14 +491,14 @@ static int output(struct dk_mqttc *c, int64_t now)
 			p = c->buf + c->snd + REC_HDR + c->snd_part;
 			n = r.len - c->snd_part;
 		} else {
-			return 0;
+			return DK_OK;
 		}
 		k = c->t.send(&c->t, p, n);
 		if (k == DK_AGAIN)
-			return 0;
+			return DK_OK;
 		if (k <= 0) {
 			down(c, now, DK_LOG_WARN, "send: %s", dk_port_errstr());
-			return -1;
+			return DK_ERR_IO;
 		}
 		c->last_tx_ms = now;
 		if (is_ctl) {
@@ -529,23 +518,25 @@ static int output(struct dk_mqttc *c, int64_t now)
 	}
 }
 
+/* Keepalive and the broker's deadlines. Returns DK_OK, or DK_ERR_TIMEOUT
+ * when one passed (logged, the connection ended). */
 static int timers(struct dk_mqttc *c, int64_t now)
 {
 	int64_t ka = (int64_t)c->keepalive_s * 1000;
 
 	if (c->state == DK_MQTTC_CONNACK && now - c->connack_ms >= ka) {
 		down(c, now, DK_LOG_WARN, "no CONNACK within %u s", c->keepalive_s);
-		return -1;
+		return DK_ERR_TIMEOUT;
 	}
 	if (c->state != DK_MQTTC_UP)
-		return 0;
+		return DK_OK;
 	if (c->ping_ms >= 0 && now - c->ping_ms >= ka) {
 		down(c, now, DK_LOG_WARN, "no PINGRESP within %u s", c->keepalive_s);
-		return -1;
+		return DK_ERR_TIMEOUT;
 	}
 	if (c->inflight && now - c->oldest_ms >= 2 * ka) {
 		down(c, now, DK_LOG_WARN, "no PUBACK within %u s", 2 * c->keepalive_s);
-		return -1;
+		return DK_ERR_TIMEOUT;
 	}
 	if (c->ping_ms < 0 && now - c->last_tx_ms >= ka) {
 		char *p;
@@ -554,7 +545,7 @@ static int timers(struct dk_mqttc *c, int64_t now)
 		ctl_add(c, dk_mqtt_pingreq(p, room));
 		c->ping_ms = now;
 	}
-	return 0;
+	return DK_OK;
 }
 
 void dk_mqttc_service(struct dk_mqttc *c, int revents, int64_t now)
@@ -618,14 +609,6 @@ int dk_mqttc_next_ms(const struct dk_mqttc *c, int64_t now)
 
 /* ---- publishing --------------------------------------------------------- */
 
-static void miss(struct dk_mqttc *c, const struct dk_event *ev)
-{
-	if (!c->missed)
-		c->missed_first_ns = ev->time_nano;
-	c->missed++;
-	c->n.dropped++;
-}
-
 int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
 {
 	char topic[DK_MQTT_TOPIC_MAX + 2 * DK_FIELD_MAX];
@@ -635,11 +618,6 @@ int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
 
 	if (c->state == DK_MQTTC_OFF)
 		return DK_OK;
-	c->n.offered++;
-	if (c->full) {
-		miss(c, ev);
-		return DK_ERR_NOSPACE;
-	}
 	tl = dk_mqttc_topic(topic, sizeof topic, c->tmpl, c->id, ev->type.p,
 	                    ev->type.n, ev->base.p, ev->base.n);
 	need = tl > 0 ? dk_mqtt_publish_size((size_t)tl, ev->json.n, 1) : 0;
@@ -649,8 +627,9 @@ int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
 		dk_port_log(DK_LOG_WARN, "mqtt: not published (%s, %zu bytes): %s",
 		            tl < 0 ? "no topic for it" : "larger than the send "
 		            "buffer, DK_MQTT_TX_BUF", ev->json.n, id);
+		c->n.offered++;
 		c->n.dropped++;
-		return DK_ERR_NOSPACE;
+		return DK_ERR_RECORD_BIG;
 	}
 	if (c->tail + REC_HDR + need > sizeof c->buf && c->head) {
 		/* One memmove, only when the free end is too short. */
@@ -659,33 +638,27 @@ int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev)
 		c->tail -= c->head;
 		c->head = 0;
 	}
-	if (c->tail + REC_HDR + need > sizeof c->buf) {
-		char when[32];
-		c->full = 1;
-		miss(c, ev);
-		dk_when_format(c->cursor_ns, when, sizeof when);
-		dk_port_log(DK_LOG_WARN, "mqtt: send buffer full (%u events "
-		            "waiting for %s): events are not published until it "
-		            "has emptied; local handlers and hooks go on; the "
-		            "broker's cursor is %s", c->queued, c->ep.url,
-		            c->cursor_ns ? when : "no event yet");
+	/* No room now: the caller keeps it or catches up later. */
+	if (c->tail + REC_HDR + need > sizeof c->buf)
 		return DK_ERR_NOSPACE;
-	}
+	c->n.offered++;
 	r.ns = ev->time_nano;
+	r.ident = ev->synthetic ? 0 : dk_event_identity(ev);
+	r.synth = ev->synthetic ? 1 : 0;
 	r.id = c->next_id;
-	r.pad = 0;
 	n = dk_mqtt_publish(c->buf + c->tail + REC_HDR,
 	                    sizeof c->buf - c->tail - REC_HDR, topic, (size_t)tl,
 	                    ev->json.p, ev->json.n, 1, 0, 0, r.id);
 	if (n < 0) {
 		c->n.dropped++;
-		return n;
+		return DK_ERR_RECORD_BIG;
 	}
 	r.len = (uint32_t)n;
 	memcpy(c->buf + c->tail, &r, sizeof r);
 	c->tail += REC_HDR + (size_t)n;
 	c->queued++;
-	c->taken_ns = ev->time_nano;
+	if (!r.synth)
+		c->taken_ns = ev->time_nano;
 	c->next_id = (uint16_t)(c->next_id == 65535 ? 1 : c->next_id + 1);
 	return DK_OK;
 }
@@ -739,5 +712,4 @@ void dk_mqttc_close(struct dk_mqttc *c)
 		            "at exit; the broker's cursor is %s", c->queued,
 		            c->ep.url, c->cursor_ns ? when : "no event yet");
 	}
-	missed_said(c);
 }

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "backoff.h"
 #include "mqtt.h"
+#include "resume.h"
 
 #if DK_MQTT
 /* Where the client is. */
@@ -25,10 +26,10 @@ enum dk_mqttc_state {
 };
 
 struct dk_mqttc_counters {
-	uint64_t offered;   /* events offered */
+	uint64_t offered;   /* events taken (or too big) */
 	uint64_t acked;     /* events the broker acknowledged */
 	uint64_t resent;    /* publishes sent again with DUP after a reconnect */
-	uint64_t dropped;   /* events not published: buffer full or too big */
+	uint64_t dropped;   /* events never publishable: too big, no topic */
 	uint64_t connects;  /* CONNACKs accepted */
 };
 
@@ -62,8 +63,9 @@ struct dk_mqttc {
 	char ctl[DK_MQTT_CTL_MAX];
 	size_t ctl_len, ctl_off;
 
-	/* The send buffer: records [head, tail) in order, each a 16-byte
-	 * header (timeNano, packet length, packet id) and the PUBLISH. Those
+	/* The send buffer: records [head, tail) in order, each a 24-byte
+	 * header (timeNano, identity, packet length, packet id, synthetic)
+	 * and the PUBLISH. Those
 	 * in [head, snd) are in flight (sent whole), snd_part bytes of the
 	 * record at snd are sent. */
 	char buf[DK_MQTT_TX_BUF];
@@ -71,15 +73,14 @@ struct dk_mqttc {
 	unsigned inflight, queued;
 	uint16_t next_id;
 
-	/* Not publishing: the buffer filled; new events are not taken until
-	 * it has emptied. */
-	int full;
-	uint64_t missed;          /* events not taken in this episode */
-	int64_t missed_first_ns;  /* timeNano of its first */
-	/* The broker's cursor: timeNano of the last event it acknowledged
-	 * (0 none yet), and of the last event taken into the buffer. */
+	/* The broker's cursor: timeNano of the last engine event it
+	 * acknowledged (0 none yet), and of the last one taken into the
+	 * buffer; acked keeps it as the resume module does for the local
+	 * cursor (point and marks of the last acknowledged events, in the
+	 * order acknowledged), for --state and the catch-up (catchup.h). */
 	int64_t cursor_ns;
 	int64_t taken_ns;
+	struct dk_resume acked;
 	struct dk_mqttc_counters n;
 };
 
@@ -112,9 +113,12 @@ int dk_mqttc_init(struct dk_mqttc *c, const char *url, const char *id,
                   int64_t backoff_reset_ms);
 
 /* Take an event to publish (its JSON exactly as received), QoS 1, under
- * its topic. Never waits. Returns DK_OK, or DK_ERR_NOSPACE when it is not
- * published (the buffer is full, or was and has not emptied yet; or the
- * event is larger than the buffer): counted, logged once per episode. */
+ * its topic, whether the broker is up or not. Never waits. Returns DK_OK;
+ * DK_ERR_NOSPACE when the buffer has no room for it now (not taken, not
+ * logged: the caller decides, catchup.c); or DK_ERR_RECORD_BIG when it can
+ * never be published (larger than the buffer, no topic): logged with its
+ * identity, counted in n.dropped. A synthetic event (ev->synthetic) is
+ * published but moves no cursor. */
 int dk_mqttc_offer(struct dk_mqttc *c, const struct dk_event *ev);
 
 /* The fd to wait for and how (DK_POLL_IN, with DK_POLL_OUT while there

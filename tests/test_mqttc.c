@@ -385,6 +385,43 @@ static void test_keepalive(void)
 	T_EQ(mc.ping_ms, -1, "no ping outstanding");
 }
 
+/* A broker that answers PINGREQs but never acknowledges a publish: taken
+ * for gone after twice the keepalive, the publish sent again with DUP. */
+static void test_no_puback(void)
+{
+	struct fake_conn *c, *c2;
+	unsigned ids[4];
+	int dups[4], n;
+
+	setup(NULL, NULL);
+	c = fake_conn_add();
+	fake_data(c, connack, 4, 0);
+	fake_again(c, DK_MQTT_KEEPALIVE_S * 1000 + 10);
+	fake_data(c, pingresp, 2, 0);
+	fake_silence(c);
+	T_EQ(dk_mqttc_offer(&mc, event(0, 77)), DK_OK, "offered");
+	pump(2);
+	T_EQ(publishes(c, ids, dups, 4), 1, "published once");
+	c2 = fake_conn_add();
+	fake_data(c2, connack, 4, 0);
+	pump(2 * DK_MQTT_KEEPALIVE_S - 5);
+	T_EQ(mc.state, DK_MQTTC_UP, "still up before twice the keepalive");
+	T_EQ(mc.n.connects, 1, "on its first connection");
+	pump(10);
+	T_EQ(c->closed, 1, "no PUBACK: the connection ended");
+	{
+		char want[64];
+		snprintf(want, sizeof want, "no PUBACK within %d s", 2 * DK_MQTT_KEEPALIVE_S);
+		T_OK(strstr(fake_log, want) != NULL, "one line: %s", want);
+	}
+	pump(5); /* the back-off, then the CONNACK */
+	T_OK(mc.state == DK_MQTTC_UP && mc.n.connects == 2, "reconnected");
+	n = publishes(c2, ids, dups, 4);
+	T_OK(n == 1 && dups[0] == 1 && ids[0] == 1, "sent again with DUP, same id "
+	     "(%d publishes, dup %d, id %u)", n, n ? dups[0] : -1, n ? ids[0] : 0);
+	T_EQ(dk_mqttc_pending(&mc), 1, "still waiting for its PUBACK");
+}
+
 /* ---- refusals, malformed, oversized ------------------------------------- */
 
 static void test_refused(void)
@@ -465,7 +502,12 @@ static const struct dk_event *big_event(long long ns)
 static void test_full(void)
 {
 	struct fake_conn *c;
-	int i, taken = 0, lines;
+	struct dk_resume_mark marks[DK_RESUME_RECENT];
+	struct dk_event syn;
+	static char synjson[] = "{\"Type\":\"dockev\",\"Action\":\"resync\","
+	                        "\"time\":1,\"timeNano\":9999999}";
+	int i, taken = 0, k;
+	unsigned nm;
 
 	setup(NULL, NULL);
 	fake_conn_fail(fake_conn_add(), DK_ERR_CONNECT, "connect 10.0.0.1:1883: "
@@ -474,36 +516,57 @@ static void test_full(void)
 	T_EQ(mc.state, DK_MQTTC_DOWN, "broker away");
 	T_OK(strstr(fake_log, "Connection refused") != NULL, "said why");
 	for (i = 0; i < 40; i++)
-		if (dk_mqttc_offer(&mc, big_event(1000 + i)) == DK_OK)
+		if ((k = dk_mqttc_offer(&mc, big_event(1000 + i))) == DK_OK)
 			taken++;
+		else
+			T_EQ(k, DK_ERR_NOSPACE, "event %d: no room now", i);
 	T_OK(taken > 4 && taken < 40, "the buffer takes %d of 40", taken);
-	T_EQ(mc.n.dropped, 40 - taken, "the rest counted");
-	T_OK(strstr(fake_log, "send buffer full") != NULL, "full said");
-	lines = fake_log_lines;
-	T_EQ(dk_mqttc_offer(&mc, event(0, 5000)), DK_ERR_NOSPACE,
-	     "a small one is not taken either, until it has emptied");
-	T_EQ(fake_log_lines, lines, "said once");
+	T_EQ(mc.n.dropped, 0, "not taken is not dropped: the caller keeps it");
+	T_OK(strstr(fake_log, "send buffer full") == NULL, "mqttc does not log it");
+	/* A dockev event publishes, and moves no cursor. */
+	if (dk_event_parse(&syn, synjson, sizeof synjson - 1) != DK_OK)
+		abort();
+	syn.synthetic = 1;
+	T_EQ(dk_mqttc_offer(&mc, &syn), DK_OK, "a small one still fits");
 	c = fake_conn_add();
 	fake_data(c, connack, 4, 0);
 	fake_now_ms += 2000;
 	pump(2);
-	T_EQ(mc.inflight, taken < DK_MQTT_INFLIGHT ? taken : DK_MQTT_INFLIGHT,
+	T_EQ(mc.inflight, taken + 1 < DK_MQTT_INFLIGHT ? taken + 1 : DK_MQTT_INFLIGHT,
 	     "the buffered ones go out, a window's worth");
-	T_OK(c->nsent > (size_t)4000 * mc.inflight, "%zu bytes sent", c->nsent);
-	for (i = 1; i <= taken; i++)
+	T_OK(c->nsent > (size_t)4000 * (mc.inflight - 1), "%zu bytes sent", c->nsent);
+	for (i = 1; i <= taken + 1; i++)
 		puback(c, (unsigned)i);
 	pump(4 + taken / DK_MQTT_INFLIGHT);
 	T_EQ(dk_mqttc_pending(&mc), 0, "all acknowledged");
-	T_EQ(mc.cursor_ns, 1000 + taken - 1, "cursor: the last taken");
-	T_OK(strstr(fake_log, "events from") != NULL &&
-	     strstr(fake_log, "were not published") != NULL,
-	     "how many were not published, said once emptied");
-	{
-		char want[64];
-		snprintf(want, sizeof want, "mqtt: %d events from", 40 - taken + 1);
-		T_OK(strstr(fake_log, want) != NULL, "the count: %s", want);
-	}
+	T_EQ(mc.cursor_ns, 1000 + taken - 1, "cursor: the last engine event, "
+	     "not the dockev one after it");
+	T_EQ(mc.acked.point, 1000 + taken - 1, "the acked resume point too");
+	nm = dk_resume_marks(&mc.acked, marks);
+	T_EQ(nm, (unsigned)taken, "a mark per acknowledged engine event");
+	T_OK(nm && marks[nm - 1].tn == 1000 + taken - 1 &&
+	     marks[nm - 1].id == dk_event_identity(big_event(1000 + taken - 1)),
+	     "the newest mark: time and identity of the last acknowledged");
 	T_EQ(dk_mqttc_offer(&mc, event(1, 6000)), DK_OK, "taken again");
+}
+
+/* ---- an event that can never be published ------------------------------ */
+
+static void test_too_big(void)
+{
+	static char huge[DK_MQTT_TX_BUF + 200];
+	struct dk_event ev;
+	int n;
+
+	setup(NULL, NULL);
+	n = snprintf(huge, sizeof huge, "{\"Type\":\"container\",\"Action\":"
+	             "\"die\",\"Actor\":{\"ID\":\"big\",\"Attributes\":{\"pad\":"
+	             "\"%0*d\"}},\"time\":1,\"timeNano\":5}", DK_MQTT_TX_BUF, 0);
+	T_OK(n > 0 && (size_t)n < sizeof huge, "huge event built");
+	T_EQ(dk_event_parse(&ev, huge, (size_t)n), DK_OK, "parsed");
+	T_EQ(dk_mqttc_offer(&mc, &ev), DK_ERR_RECORD_BIG, "larger than the buffer");
+	T_EQ(mc.n.dropped, 1, "counted");
+	T_OK(strstr(fake_log, "larger than the send buffer") != NULL, "logged");
 }
 
 /* ---- partial sends ------------------------------------------------------ */
@@ -543,9 +606,11 @@ int main(void)
 	test_out_of_order();
 	test_resend();
 	test_keepalive();
+	test_no_puback();
 	test_refused();
 	test_malformed();
 	test_full();
+	test_too_big();
 	test_partial();
 	return T_DONE();
 }

@@ -362,9 +362,67 @@ static void saved_point_ahead(void)
 	}
 }
 
+/* --mqtt: the broker's cursor in two more lines; a file without them (an
+ * older dockev, or no --mqtt) still loads, with has_broker 0. */
+static void broker_text(void)
+{
+	static struct dk_state s, p;
+	char buf[DK_STATE_TEXT_MAX];
+	int n, cut, bad = 0;
+
+	memset(&s, 0, sizeof s);
+	s.point = 1795790000099000000LL;
+	s.kind = DK_RESUME_EVENT;
+	s.count = 1;
+	s.marks[0].tn = 1795790000099000000LL;
+	s.marks[0].id = 0x0123456789abcdefULL;
+	s.has_broker = 1;
+	s.bkind = DK_RESUME_EVENT;
+	s.bpoint = 1795790000098000000LL;
+	s.bcount = 1;
+	s.bmarks[0].tn = 1795790000098000000LL;
+	s.bmarks[0].id = 0x9e3779b97f4a7c15ULL;
+	n = dk_state_format(buf, sizeof buf, &s);
+	T_STR(buf, n > 0 ? (size_t)n : 0,
+	      "dockev-state 2\nresume 1795790000099000000 event\n"
+	      "recent 1795790000099000000:0123456789abcdef\n"
+	      "broker 1795790000098000000 event\n"
+	      "brecent 1795790000098000000:9e3779b97f4a7c15\n",
+	      "format: the broker's cursor in two more lines");
+	T_EQ(dk_state_parse(buf, (size_t)n, &p), DK_OK, "parsed back");
+	T_OK(p.has_broker && p.bkind == DK_RESUME_EVENT && p.bpoint == s.bpoint &&
+	     p.bcount == 1 && p.bmarks[0].tn == s.bmarks[0].tn &&
+	     p.bmarks[0].id == s.bmarks[0].id && p.point == s.point &&
+	     p.count == 1, "both cursors intact");
+	/* A torn file is refused, except where it ends with the local lines
+	 * whole: that is the older format, and loads without the broker. */
+	for (cut = 0; cut < n; cut++) {
+		int r = dk_state_parse(buf, (size_t)cut, &p);
+		int old_end = (size_t)cut == strlen("dockev-state 2\nresume "
+		              "1795790000099000000 event\nrecent "
+		              "1795790000099000000:0123456789abcdef\n");
+		if (old_end ? r != DK_OK || p.has_broker : r != DK_ERR_PARAM)
+			bad++;
+	}
+	T_EQ(bad, 0, "every torn prefix refused but the older format's end");
+#define PARSE(text) dk_state_parse(text, strlen(text), &p)
+	T_EQ(PARSE("dockev-state 2\nresume 5 clock\nrecent\nbroker 5 "
+	           "clock\nbrecent\n"), DK_OK,
+	     "clock cursors, no marks");
+	T_OK(p.has_broker && p.bkind == DK_RESUME_CLOCK && p.bpoint == 5,
+	     "the broker's clock point");
+	T_EQ(PARSE("dockev-state 2\nresume 5 clock\nrecent\nbroker 5 "
+	           "clock\nrecent\n"), DK_ERR_PARAM,
+	     "a broker line without its brecent line refused");
+	T_EQ(PARSE("dockev-state 2\nresume 5 clock\nrecent\njunk\n"),
+	     DK_ERR_PARAM, "anything else after it refused");
+#undef PARSE
+}
+
 int main(void)
 {
 	text();
+	broker_text();
 	resume_after_restart();
 	gap();
 	write_rate();

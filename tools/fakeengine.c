@@ -145,7 +145,13 @@ static const char usage_text[] =
 "  --quiet MS       wait MS before the first event of each /events answer\n"
 "  --interval MS    pause between events (default 0)\n"
 "  --live           with -g: stamp each event with the time it is sent (for\n"
-"                   latency figures; since/until still use the --t0 series)\n"
+"                   latency figures; since/until still use the --t0 series,\n"
+"                   but with --history)\n"
+"  --history N      with -g: one event log for all connections, as dockerd's:\n"
+"                   an event happens once (on the first connection that sends\n"
+"                   it live); a request gets the last N that happened, at once\n"
+"                   (since/until against their stamps), then, without until=,\n"
+"                   the next ones live; with until= the answer ends there\n"
 "  --end            after the events send the final chunk and close (default:\n"
 "                   stay silent until the client closes; with until= the final\n"
 "                   chunk is always sent, then the connection is kept)\n"
@@ -195,6 +201,7 @@ static struct options {
 	bool t0_set;
 	uint64_t interval_ms, repeat;
 	bool live;
+	uint64_t history;   /* --history N: dockerd's event history, 0 = off */
 	bool end;
 	uint64_t faults;
 	bool cut, cut_mid, stall, identity, deaf;
@@ -1253,6 +1260,11 @@ static struct out {
 } out;
 
 static atomic_uint *events_seen; /* shared by all children: /events requests so far */
+/* --history: shared by all children, as dockerd's one event log is: how
+ * many generated events have happened (been sent live on some connection),
+ * and, with --live, the stamp each got. */
+static _Atomic uint64_t *hist_hw;
+static int64_t *hist_stamp;
 
 __attribute__((noreturn))
 static void child_exit(void)
@@ -2389,6 +2401,7 @@ static void cut_now(const char *j, size_t n, bool mid)
 struct run {
 	const struct fault *f;
 	uint64_t sent;
+	bool past;   /* --history: sending what already happened, unpaced */
 };
 
 /* Sends one candidate event; the caller has checked since/until. */
@@ -2406,7 +2419,7 @@ static void offer(struct run *r, const char *j, size_t n)
 	}
 	emit_event(x, xn);
 	r->sent++;
-	if (opt.interval_ms) {
+	if (opt.interval_ms && !r->past) {
 		merge_flush();
 		out_flush();
 		wait_ms((int64_t)opt.interval_ms);
@@ -2420,7 +2433,7 @@ static struct view view;
 static bool stream_events(const struct req *rq, const struct fault *f, bool v152)
 {
 	char date[64];
-	struct run r = { f, 0 };
+	struct run r = { f, 0, false };
 	int64_t since = q.has_since ? q.since : INT64_MIN;
 	int64_t until = q.has_until ? q.until : INT64_MAX;
 	int ct = negotiate(rq, v152), n;
@@ -2475,6 +2488,49 @@ static bool stream_events(const struct req *rq, const struct fault *f, bool v152
 					jn = rewrite_line(L, tn, &j);
 				offer(&r, j, jn);
 			}
+		}
+	} else if (opt.gen && opt.history) {
+		/* dockerd: what happened before the request and is among the
+		 * last N comes at once (the history), then, without until=,
+		 * what happens from now on, paced (live); with until=, the
+		 * answer ends after the history (until is in the past). */
+		uint64_t hw = atomic_load(hist_hw), i = 0;
+		uint64_t first = hw > opt.history ? hw - opt.history : 0;
+		for (i = first; i < hw; i++) {
+			int64_t tn = opt.live ? hist_stamp[i] : opt.t0 + (int64_t)i * MS;
+			int legacy;
+			if (tn < since || tn > until)
+				continue;
+			legacy = gen_view(&view, i);
+			if (flt.any && !filters_match(&view))
+				continue;
+			r.past = true;
+			offer(&r, genbuf, gen_json(&view, legacy, tn));
+		}
+		r.past = false;
+		merge_flush();
+		out_flush();
+		for (i = hw; !q.has_until && i < opt.gen_n; i++) {
+			int64_t tn = opt.t0 + (int64_t)i * MS;
+			int legacy;
+			uint64_t cur = atomic_load(hist_hw);
+			if (opt.live) {
+				static int64_t last;
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				tn = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+				if (tn <= last)
+					tn = last + 1;
+				last = tn;
+				hist_stamp[i] = tn;
+			}
+			/* It happened: later requests find it in the history. */
+			while (cur < i + 1 && !atomic_compare_exchange_weak(hist_hw, &cur, i + 1))
+				;
+			legacy = gen_view(&view, i);
+			if (flt.any && !filters_match(&view))
+				continue;
+			offer(&r, genbuf, gen_json(&view, legacy, tn));
 		}
 	} else if (opt.gen) {
 		uint64_t i = 0;
@@ -3175,6 +3231,8 @@ static void parse_args(int argc, char **argv)
 			opt.log_accept = true;
 		} else if (is_opt(a, "--live")) {
 			opt.live = true;
+		} else if (is_opt(a, "--history")) {
+			opt.history = num_arg("--history", V("--history"), 1000000);
 		} else if (is_opt(a, "--interval")) {
 			opt.interval_ms = num_arg("--interval", V("--interval"), 86400000);
 		} else if (is_opt(a, "--repeat")) {
@@ -3297,6 +3355,13 @@ int main(int argc, char **argv)
 	xbuf = map_anon(xcap, false);
 	events_seen = map_anon(sizeof *events_seen, true);
 	atomic_init(events_seen, 0);
+	if (opt.history) {
+		if (!opt.gen)
+			fatal("--history needs -g");
+		hist_hw = map_anon(sizeof *hist_hw, true);
+		atomic_init(hist_hw, 0);
+		hist_stamp = map_anon(opt.gen_n * sizeof *hist_stamp, true);
+	}
 
 	/* Signals stay blocked except inside pselect, so none is missed between
 	 * a check and the wait; the handlers only set flags. */
