@@ -122,6 +122,21 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
+/* An engine's record with a top-level "dockev" member, the mark of the
+ * agent's own lines in --json: printed as received it would pass for
+ * ours, so it is skipped and counted as invalid, like a bad record. */
+static int forged(struct dk_agent *ag, const char *rec, size_t len)
+{
+	char id[96];
+
+	ag->n.invalid++;
+	dk_event_identify(rec, len, id, sizeof id);
+	dk_port_log(DK_LOG_WARN, "skipped event (a top-level \"dockev\" member, "
+	            "the mark of dockev's own lines: not the engine's to send; "
+	            "%zu bytes): %s", len, id);
+	return 0;
+}
+
 /* A parsed view to the handlers, then to the hook queue. */
 static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
@@ -140,6 +155,8 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		skipped(ag, r, rec, len);
 		return 0;
 	}
+	if (ag->ev.marked)
+		return forged(ag, rec, len);
 	v = dk_resume_event(&ag->res, ag->ev.time_nano,
 	                    ag->ev.time_nano > 0 ? dk_event_identity(&ag->ev) : 0);
 	if (!(v & DK_RESUME_NEW)) {
@@ -195,7 +212,9 @@ static int synthetic(struct dk_agent *ag, const char *action,
 	long n;
 
 	dk_out_init(&o, ag->synth, sizeof ag->synth);
-	dk_out_str(&o, "{\"Type\":\"dockev\",\"Action\":\"");
+	/* Marked first ("dockev":true), so --json consumers tell it from
+	 * the engine's lines (whose records never carry the member). */
+	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"");
 	dk_out_str(&o, action);
 	dk_out_str(&o, "\",\"Actor\":{\"ID\":\"");
 	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
@@ -567,6 +586,7 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 			skipped(ag, r, rec, len);
 			continue;
 		}
+		ag->ev.synthetic = 1; /* the agent's, not received */
 		if (!dk_match_event(ag->opts.filters, ag->opts.nfilters, &ag->ev))
 			continue;
 		/* No events stream is open while listing, so nothing is lost

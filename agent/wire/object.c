@@ -178,7 +178,8 @@ long dk_object_event(int kind, const char *rec, size_t len, int64_t time_ns,
 		return DK_ERR_EVENT;
 
 	dk_out_init(&o, out, cap);
-	dk_out_str(&o, "{\"Type\":\"");
+	/* Marked as the agent's own line (object.h). */
+	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"");
 	dk_out_str(&o, types[kind]);
 	dk_out_str(&o, "\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"");
 	{
