@@ -180,7 +180,97 @@ is "$(tr '\n' ' ' <"$T/lines")" \
    "dockev connect dockev resync dockev snapshot-start container exists network exists volume exists dockev snapshot-end container start dockev disconnect " \
    "connect, resync, the snapshot, then the live event"
 is "$(grep -c ' a2 ' "$T/out")" 0 "the gap's event is not delivered (the snapshot says the state)"
-is "$(grep -c 'GET /_ping' "$T/requests")" 3 "the stream was ended and opened again after the lists"
+is "$(grep -c 'GET /_ping' "$T/requests")" 4 "pings: the point, the replay, the lists, the live stream"
+is "$(grep 'GET /v1.41/events' "$T/requests" | sed -n 1p | grep -c "&until=$((NOW + 2))\.")" 0 \
+   "the replay was bounded (until= the snapshot point, not --until), and ended at the gap"
+
+# --state and --snapshot with a usable point: the history from the point
+# to the snapshot point is replayed first (a bounded request), delivered
+# as events (hooks run for what happened while the agent was away), then
+# the snapshot, then live from the snapshot point.
+NOW=$(date +%s)
+ev $(((NOW - 100) * 1000000000)) start a1 first >"$S/ev1"
+fake_start -e "$S/ev1"
+rm -f "$T/state"
+dockev -H "unix://$SOCK" --state "$T/state" --since 0 --until $((NOW + 1)) >"$T/out" 2>"$T/err"
+is "$(grep -c 'container start a1' "$T/out")" 1 "replay: a first run delivers a1 and keeps its point"
+{ ev $(((NOW - 100) * 1000000000)) start a1 first
+  ev $(((NOW - 50) * 1000000000)) die b1 away
+  ev $(((NOW + 1) * 1000000000 + 7)) start c1 live; } >"$S/ev2"
+H=$T/rhooks
+mkdir -m 755 "$H" "$H/container.die.d"
+printf '#!/bin/sh\necho "die $DOCKEV_ID" >>"%s"\n' "$T/died" >"$H/container.die.d/a"
+chmod 700 "$H/container.die.d/a"
+# shellcheck disable=SC2086
+fake_start $lists -e "$S/ev2"
+dockev -H "unix://$SOCK" --state "$T/state" --snapshot --hooks "$H" --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+ok $? "replay: exit 0"
+sed 's/^[^ ]* //' "$T/out" | cut -d' ' -f1-3 | sed 's/ exists .*/ exists/' | uniq >"$T/lines"
+is "$(tr '\n' ' ' <"$T/lines")" \
+   "dockev connect unix://$SOCK container die b1 dockev snapshot-start unix://$SOCK container exists network exists volume exists dockev snapshot-end unix://$SOCK container start c1 dockev disconnect unix://$SOCK " \
+   "--state --snapshot: connect, the replay (b1's die), the snapshot, then live (c1)"
+is "$(grep -c ' a1 ' "$T/out")" 0 "the point's own event is not delivered again"
+is "$(grep -c 'resync' "$T/out")" 0 "no resync: the history reached back"
+is "$(cat "$T/died" 2>/dev/null)" "die b1" "the replayed die ran its hook"
+point=$(sed -n 's/.*snapshot-start .*point=\([0-9]*\))$/\1/p' "$T/out")
+rq=$(grep 'GET /v1.41/events' "$T/requests" | sed 's/ HTTP.*//')
+is "$(echo "$rq" | sed -n 1p | sed 's/&filters.*//; s/.*since=\([0-9.]*\)&until=\([0-9.]*\).*/\1 \2/' | tr -d .)" \
+   "$(((NOW - 100) * 1000000000 - 20000000)) $point" \
+   "the replay: since= the point (less the 20 ms margin), until= the snapshot point"
+is "$(echo "$rq" | sed -n 2p | sed 's/.*since=\([0-9.]*\).*/\1/' | tr -d .)" "$point" \
+   "then live since= the snapshot point"
+is "$(printf '%s\n' "$rq" | grep -c .)" 2 "two events requests"
+# Restarted again: the state is after the snapshot; the live event c1 is
+# the point now, and nothing is delivered twice.
+fake_start $lists -e "$S/ev2"
+dockev -H "unix://$SOCK" --state "$T/state" --snapshot --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+is "$(grep -c ' b1 \| c1 \|resync' "$T/out")" 0 "a second restart: nothing again, no resync"
+is "$(grep -c 'snapshot-end' "$T/out")" 1 "and a snapshot"
+
+# The history no longer holds the point's event and has none since (an
+# engine restarted, quiet): the replay is empty, which is a resync too.
+NOW=$(date +%s)
+rm -f "$T/state"
+fake_start -e "$S/ev1"
+dockev -H "unix://$SOCK" --state "$T/state" --since 0 --until $((NOW + 1)) >"$T/out" 2>"$T/err"
+ev $(((NOW + 1) * 1000000000 + 7)) start d1 live >"$S/ev3"
+# shellcheck disable=SC2086
+fake_start $lists -e "$S/ev3"
+dockev -H "unix://$SOCK" --state "$T/state" --snapshot --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+sed 's/^[^ ]* //' "$T/out" | cut -d' ' -f1-2 | uniq >"$T/lines"
+is "$(tr '\n' ' ' <"$T/lines")" \
+   "dockev connect dockev resync dockev snapshot-start container exists network exists volume exists dockev snapshot-end container start dockev disconnect " \
+   "an empty replay without the point's event: resync, the snapshot, live"
+grep -q 'resync: the engine.s history up to the snapshot does not hold' "$T/err"; ok $? "logged"
+[ -s "$T/out" ] || sed "s/^/# /" "$T/err"
+
+# The point is ahead of the engine's clock (a board without a battery
+# clock, rebooted): no replay can be checked against it; a resync.
+NOW=$(date +%s)
+printf 'dockev-state 2\nresume %s event\nrecent %s:0123456789abcdef\n' \
+	$(((NOW + 100) * 1000000000)) $(((NOW + 100) * 1000000000)) >"$T/state"
+ev $(((NOW + 1) * 1000000000 + 7)) start g1 live >"$S/ev6"
+# shellcheck disable=SC2086
+fake_start $lists -e "$S/ev6"
+dockev -H "unix://$SOCK" --state "$T/state" --snapshot --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+sed 's/^[^ ]* //' "$T/out" | cut -d' ' -f1-2 | uniq >"$T/lines"
+is "$(tr '\n' ' ' <"$T/lines")" \
+   "dockev connect dockev resync dockev snapshot-start container exists network exists volume exists dockev snapshot-end container start dockev disconnect " \
+   "a point ahead of the engine's clock: resync, the snapshot, live"
+grep -q "resync: the engine's clock is behind the resume point" "$T/err"; ok $? "logged"
+is "$(grep -c 'GET /v1.41/events' "$T/requests")" 1 "no replay request"
+
+# --since with --snapshot: the same order.
+NOW=$(date +%s)
+{ ev $(((NOW - 50) * 1000000000)) die e1 before
+  ev $(((NOW + 1) * 1000000000 + 7)) start e2 live; } >"$S/ev4"
+# shellcheck disable=SC2086
+fake_start $lists -e "$S/ev4"
+dockev -H "unix://$SOCK" --since $((NOW - 60)) --snapshot --until $((NOW + 2)) >"$T/out" 2>"$T/err"
+sed 's/^[^ ]* //' "$T/out" | cut -d' ' -f1-3 | sed 's/ exists .*/ exists/' | uniq >"$T/lines"
+is "$(tr '\n' ' ' <"$T/lines")" \
+   "dockev connect unix://$SOCK container die e1 dockev snapshot-start unix://$SOCK container exists network exists volume exists dockev snapshot-end unix://$SOCK container start e2 dockev disconnect unix://$SOCK " \
+   "--since --snapshot: the history since then, the snapshot, live"
 
 # A --state file that cannot be used: resync, then a snapshot.
 NOW=$(date +%s)
