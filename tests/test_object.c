@@ -173,6 +173,12 @@ int main(void)
 	    "{\"Id\":\"b\",\"Names\":[\"podname\"],\"Labels\":{\"x\":1,\"y\":{\"z\":\"w\"},\"k\":\"v\"}}",
 	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"b\","
 	    "\"Attributes\":{\"name\":\"podname\",\"k\":\"v\"}}" TAIL);
+	/* jsmn passes a doubled ':' (and blanks) between a label's key and
+	 * value: the event is still JSON. */
+	one(DK_OBJECT_CONTAINER,
+	    "{\"Id\":\"b\",\"Labels\":{\"a\"::\"b\" , \"c\" : \"d\"}}",
+	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"b\","
+	    "\"Attributes\":{\"a\":\"b\",\"c\":\"d\"}}" TAIL);
 	/* Only the ID is required; an empty Names array is no name. */
 	one(DK_OBJECT_CONTAINER, "{\"Id\":\"c\",\"Names\":[]}",
 	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"c\","

@@ -132,11 +132,18 @@ static void labels(struct dk_out *o, int *first, const char *js, int i,
 			dup |= is_key(js, key, ours[j]);
 		if (dup)
 			continue;
+		/* Key and value each as sent, the rest ours: jsmn lets a
+		 * doubled ':' between them through, which is no JSON. */
 		if (!*first)
 			dk_out_put(o, ",", 1);
 		*first = 0;
-		dk_out_put(o, js + toks[key].start - 1,
-		           (size_t)(toks[val].end - toks[key].start) + 2);
+		dk_out_put(o, "\"", 1);
+		dk_out_put(o, js + toks[key].start,
+		           (size_t)(toks[key].end - toks[key].start));
+		dk_out_put(o, "\":\"", 3);
+		dk_out_put(o, js + toks[val].start,
+		           (size_t)(toks[val].end - toks[val].start));
+		dk_out_put(o, "\"", 1);
 	}
 }
 

@@ -29,11 +29,14 @@ else
 	export DOCKER_HOST="unix://$E/docker.sock"
 	NAME="dockerd $DOCKERD_VERSION"
 fi
+t0=$(date +%s)
+lap() { echo "# $1: $(($(date +%s) - t0)) s"; t0=$(date +%s); }
 $ENGINE start "$E" || { echo "Bail out! $NAME did not start"; exit 1; }
 [ -n "${PODMAN_VERSION:-}" ] || DOCKER=$($ENGINE cli)
 echo "# $($ENGINE version)"
 d() { $DOCKER "$@" >/dev/null 2>>"$T/docker.err"; }
 $ENGINE image "$E" dockev-busybox
+lap "engine started, image imported"
 
 # (a) The objects, made in parallel (the CLI takes a while per call).
 i=1
@@ -51,6 +54,7 @@ lists() { # the engine's own lists, by the CLI
 	$DOCKER volume ls --format '{{.Name}}' | sed 's/^/volume /'
 }
 lists | sort >"$T/want"
+lap "(a) objects made"
 is "$(grep -c '^container ' "$T/want") $($DOCKER ps -q | grep -c .)" "20 10" \
    "$NAME: 20 containers made, 10 of them running"
 agent_start "$T/a" -H "$DOCKER_HOST" --snapshot --json
@@ -76,6 +80,7 @@ ok $? "then a live event"
 is "$(sed -n '/"Action":"snapshot-end"/,$p' "$T/a" | grep -c '"snap-live"')" 1 \
    "the live event after snapshot-end"
 agent_stop
+lap "(a) checked"
 
 # (b) --state, --snapshot and the example hook across an engine restart.
 H=$T/hooks
@@ -120,6 +125,7 @@ else
 	ok $? "dockerd: its history went with the restart: a resync, then the snapshot"
 fi
 agent_stop
+lap "(b) engine restart and the hook"
 
 # (c) Containers made in a tight loop while the agent starts.
 N=15
@@ -140,7 +146,9 @@ while [ $i -le $N ]; do
 done
 is "$missing" "" "every container of the loop is in the snapshot or the events after it ($in_snap in the snapshot)"
 agent_stop
+lap "(c) tight loop"
 
 $ENGINE stop "$E"
 ENGINE=
+lap "engine stopped"
 done_testing
