@@ -691,8 +691,8 @@ static enum dk_outcome stream(struct dk_agent *ag, int *clean)
  * connect: the engine's history from the point up to the snapshot point
  * T0 (one bounded request, since=P&until=T0), delivered as any events (a
  * container that died while the agent was away runs its die hooks), then
- * the snapshot at T0, then live from T0. T0 is the ping's Date less 1 s,
- * and never before the point (the boundary event P is resent, proving
+ * the snapshot at T0, then live from T0. T0 is the ping's Date less 1 s
+ * (with Podman 2 s more, see below), and never before the point (the boundary event P is resent, proving
  * the history still reaches back; 1 ms after it for Podman, which parses
  * until through a float). A history that no longer reaches back to P is
  * a resync: no replay, a snapshot of its own point (as after any resync).
@@ -730,6 +730,12 @@ static enum dk_outcome replay_to_snapshot(struct dk_agent *ag)
 		return out;
 	ag->t.close(&ag->t);
 	t0 = dk_snapshot_point(ag);
+	/* Podman (4.3 at least) ends a request whose until= is past after
+	 * its first event: the until is 2 s ahead of its Date instead, which
+	 * it waits for (1 to 2 s) and then ends the body; the snapshot is
+	 * taken from that point, listed after it. */
+	if (ag->podman)
+		t0 += 3000000000LL;
 	/* A point in the engine's last seconds (a quick restart): the
 	 * replay reaches just past it. Further ahead, the engine's clock
 	 * went back (a board without a battery clock, rebooted): nothing in
