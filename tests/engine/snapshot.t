@@ -39,13 +39,16 @@ $ENGINE image "$E" dockev-busybox
 lap "engine started, image imported"
 
 # (a) The objects, made in parallel (the CLI takes a while per call).
+# --stop-timeout 1: busybox sleep as PID 1 ignores SIGTERM, and dockerd's
+# shutdown would wait 10 s for each.
 i=1
 while [ $i -le 10 ]; do
-	d run -d --name "s$i" --label dockev.test=snap dockev-busybox sleep 600 &
-	{ d run -d --name "x$i" dockev-busybox sleep 600 && d kill "x$i"; } &
+	d run -d --stop-timeout 1 --name "s$i" --label dockev.test=snap dockev-busybox sleep 600 &
+	d run -d --stop-timeout 1 --name "x$i" dockev-busybox sleep 600 &
 	i=$((i + 1))
 done
 wait
+d kill x1 x2 x3 x4 x5 x6 x7 x8 x9 x10
 for n in 1 2 3; do d network create --label dockev.test=snap "snap-n$n"; done
 for v in 1 2 3 4 5; do d volume create "snap-v$v"; done
 lists() { # the engine's own lists, by the CLI
