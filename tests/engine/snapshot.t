@@ -49,7 +49,7 @@ while [ $i -le 10 ]; do
 done
 wait
 d kill x1 x2 x3 x4 x5 x6 x7 x8 x9 x10
-for n in 1 2 3; do d network create --label dockev.test=snap "snap-n$n"; done
+for k in 1 2 3; do d network create --label dockev.test=snap "snap-n$k"; done
 for v in 1 2 3 4 5; do d volume create "snap-v$v"; done
 lists() { # the engine's own lists, by the CLI
 	$DOCKER ps -a --no-trunc --format '{{.ID}}' | sed 's/^/container /'
