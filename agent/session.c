@@ -551,8 +551,10 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 
 	if ((out = hello(ag, &ok, &reuse)) != DK_OUT_OPEN)
 		return out;
-	/* Everything up to --until was delivered before a cut. */
-	if (ag->opts.has_until && ag->res.kind == DK_RESUME_EVENT &&
+	/* Everything up to --until was delivered before a cut, or the
+	 * point is past it (a snapshot that took longer than --until
+	 * left): asking would be since > until, which engines refuse. */
+	if (ag->opts.has_until && ag->res.kind != DK_RESUME_NONE &&
 	    ag->res.point > ag->opts.until_ns)
 		return DK_OUT_DONE;
 	since[0] = until[0] = '\0';
