@@ -366,7 +366,7 @@ check-mqtt: $(BIN) $(BUILD)/fakeengine
 # coverage instrumentation. `make fuzz FUZZ_SECONDS=N` runs every target N s,
 # two at a time.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = http chunk event stream parse hookenv context array mqtt
+FUZZ_TARGETS = http chunk event stream parse hookenv context array object mqtt
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_MAKE = $(MAKE) BUILD=build/fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link"
 .PHONY: fuzz fuzz-build

@@ -123,6 +123,21 @@ static void skipped(struct dk_agent *ag, int err, const char *rec, size_t len)
 	            dk_strerror(err), len, id);
 }
 
+/* An engine's record with a top-level "dockev" member, the mark of the
+ * agent's own lines in --json: printed as received it would pass for
+ * ours, so it is skipped and counted as invalid, like a bad record. */
+static int forged(struct dk_agent *ag, const char *rec, size_t len)
+{
+	char id[96];
+
+	ag->n.invalid++;
+	dk_event_identify(rec, len, id, sizeof id);
+	dk_port_log(DK_LOG_WARN, "skipped event (a top-level \"dockev\" member, "
+	            "the mark of dockev's own lines: not the engine's to send; "
+	            "%zu bytes): %s", len, id);
+	return 0;
+}
+
 /* A parsed view to the handlers, then to the hook queue. */
 static int hand_over(struct dk_agent *ag, const struct dk_event *ev)
 {
@@ -141,6 +156,8 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len)
 		skipped(ag, r, rec, len);
 		return 0;
 	}
+	if (ag->ev.marked)
+		return forged(ag, rec, len);
 	v = dk_resume_event(&ag->res, ag->ev.time_nano,
 	                    ag->ev.time_nano > 0 ? dk_event_identity(&ag->ev) : 0);
 	if (!(v & DK_RESUME_NEW)) {
@@ -196,7 +213,9 @@ static int synthetic(struct dk_agent *ag, const char *action,
 	long n;
 
 	dk_out_init(&o, ag->synth, sizeof ag->synth);
-	dk_out_str(&o, "{\"Type\":\"dockev\",\"Action\":\"");
+	/* Marked first ("dockev":true), so --json consumers tell it from
+	 * the engine's lines (whose records never carry the member). */
+	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"");
 	dk_out_str(&o, action);
 	dk_out_str(&o, "\",\"Actor\":{\"ID\":\"");
 	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
@@ -560,7 +579,7 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 		ag->snap_due = 0;
 		return DK_OUT_OPEN;
 	}
-	if ((out = dk_snapshot_open(ag, lists)) != DK_OUT_OPEN)
+	if ((out = dk_snapshot_open(ag, lists, ag->snap_t0)) != DK_OUT_OPEN)
 		return (enum dk_outcome)out;
 	if (!ag->connected && (r = on_connect(ag)) != 0)
 		return HANDLER_OUT(r);
@@ -580,6 +599,7 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 			skipped(ag, r, rec, len);
 			continue;
 		}
+		ag->ev.synthetic = 1; /* the agent's, not received */
 		if (!dk_match_event(ag->opts.filters, ag->opts.nfilters, &ag->ev))
 			continue;
 		/* No events stream is open while listing, so nothing is lost
@@ -607,22 +627,31 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 	if ((r = synthetic(ag, "snapshot-end", counts)) != 0)
 		return HANDLER_OUT(r);
 	/* The events from the snapshot point: CLOCK, so the first one is not
-	 * checked against a delivered one (there is none to resend). */
-	dk_resume_restore(&ag->res, DK_RESUME_CLOCK, s->t0, NULL, 0);
-	ag->snap_due = 0;
+	 * checked against a delivered one (there is none to resend); the
+	 * marks stay, so what a replay up to the point delivered is not
+	 * delivered again by the since= of the point (it is inclusive). */
+	{
+		static struct dk_resume_mark marks[DK_RESUME_RECENT];
+		unsigned nm = dk_resume_marks(&ag->res, marks);
+		dk_resume_restore(&ag->res, DK_RESUME_CLOCK, s->t0, marks, nm);
+	}
+	ag->snap_due = ag->snap_replay = 0;
+	ag->snap_t0 = 0;
 	return DK_OUT_OPEN;
 }
 
-enum dk_outcome dk_agent_session(struct dk_agent *ag)
+/* One events stream: open it, deliver every record until it ends or
+ * fails. Returns how it ended, or DK_OUT_OPEN when a resync with
+ * --snapshot ended it (a snapshot is due). *clean says whether the
+ * engine ended the body whole (a bounded request's end). */
+static enum dk_outcome stream(struct dk_agent *ag, int *clean)
 {
 	enum dk_outcome out;
 	const char *rec;
 	size_t len;
 	int r;
 
-again:
-	if (ag->snap_due && (out = take_snapshot(ag)) != DK_OUT_OPEN)
-		return out;
+	*clean = 0;
 	if ((out = dk_session_open(ag)) != DK_OUT_OPEN)
 		return out;
 	/* No event yet: a reconnect resumes from now, so events that happen
@@ -641,7 +670,7 @@ again:
 			/* A resync with --snapshot: this stream ends here. */
 			if (ag->snap_due) {
 				ag->t.close(&ag->t);
-				goto again;
+				return DK_OUT_OPEN;
 			}
 			break;
 		case DK_REC_TOO_BIG: {
@@ -653,6 +682,7 @@ again:
 			break;
 		}
 		case DK_REC_END:
+			*clean = dk_chunk_eof(&ag->chunk) == DK_CHUNK_END;
 			return out;
 		default:
 			/* The batch is delivered: its hooks start now, not at
@@ -672,12 +702,129 @@ again:
 	}
 }
 
+/* --snapshot with a resume point (--state, --since), at the first
+ * connect: the engine's history from the point up to the snapshot point
+ * T0 (one bounded request, since=P&until=T0), delivered as any events (a
+ * container that died while the agent was away runs its die hooks), then
+ * the snapshot at T0, then live from T0. T0 is the ping's Date less 1 s
+ * (with Podman 2 s more, see below), and never before the point (the boundary event P is resent, proving
+ * the history still reaches back; 1 ms after it for Podman, which parses
+ * until through a float). A history that no longer reaches back to P is
+ * a resync: no replay, a snapshot of its own point (as after any resync).
+ * Returns DK_OUT_OPEN with the snapshot due, or how it ended. */
+static enum dk_outcome replay_to_snapshot(struct dk_agent *ag);
+
+/* The replay cannot reach back to the resume point (what says why):
+ * dockev resync, and a snapshot of its own point instead. */
+static enum dk_outcome replay_gap(struct dk_agent *ag, const char *what)
+{
+	char when[32];
+	int r = ag->connected ? 0 : on_connect(ag);
+
+	if (r != 0)
+		return HANDLER_OUT(r);
+	dk_when_format(ag->res.point, when, sizeof when);
+	dk_port_log(DK_LOG_WARN, "resync: %s (%s): %s", what, when, gap_why);
+	ag->resync_why = gap_why;
+	r = dk_agent_synthetic(ag, "resync");
+	ag->resync_why = NULL;
+	if (r != 0)
+		return HANDLER_OUT(r);
+	ag->snap_due = 1;
+	ag->snap_t0 = 0;
+	return DK_OUT_OPEN;
+}
+
+static enum dk_outcome replay_to_snapshot(struct dk_agent *ag)
+{
+	int had_until = ag->opts.has_until, clean;
+	int64_t until = ag->opts.until_ns, t0;
+	enum dk_outcome out;
+
+	if ((out = dk_session_hello(ag)) != DK_OUT_OPEN)
+		return out;
+	ag->t.close(&ag->t);
+	t0 = dk_snapshot_point(ag);
+	/* Podman (4.3 at least) ends a request whose until= is past after
+	 * its first event: the until is 2 s ahead of its Date instead, which
+	 * it waits for (1 to 2 s) and then ends the body; the snapshot is
+	 * taken from that point, listed after it. */
+	if (ag->podman)
+		t0 += 3000000000LL;
+	/* A point in the engine's last seconds (a quick restart): the
+	 * replay reaches just past it. Further ahead, the engine's clock
+	 * went back (a board without a battery clock, rebooted): nothing in
+	 * its history can be checked against the point, a resync. */
+	if (ag->res.kind != DK_RESUME_NONE && ag->res.point + 1000000 > t0) {
+		if (ag->res.point + 1000000 > t0 + 3000000000LL)
+			return replay_gap(ag, "the engine's clock is behind the "
+			                  "resume point");
+		t0 = ag->res.point + 1000000;
+	}
+	/* --since after T0 (the future): nothing to replay; engines refuse
+	 * a since after the until. */
+	if (ag->res.kind == DK_RESUME_NONE && ag->opts.since_ns >= t0) {
+		ag->snap_due = 1;
+		return DK_OUT_OPEN;
+	}
+	/* An --until before T0: only the replay, no snapshot of a later
+	 * time. */
+	if (had_until && until <= t0)
+		return stream(ag, &clean);
+	ag->opts.has_until = 1;
+	ag->opts.until_ns = t0;
+	out = stream(ag, &clean);
+	ag->opts.has_until = had_until;
+	ag->opts.until_ns = until;
+	if (out == DK_OUT_OPEN) {
+		/* A resync in the replay (its first event was not the point's):
+		 * the snapshot takes its own point. */
+		ag->snap_t0 = 0;
+		return DK_OUT_OPEN;
+	}
+	/* The engine ended the bounded body: the replay is whole (by its
+	 * clock; ours may be behind, which the session reads as a failure). */
+	if (out != DK_OUT_DONE && !(out == DK_OUT_RETRY && clean))
+		return out;
+	/* Not even the point's event came back: the history no longer
+	 * reaches back to it (an engine restarted without events since). */
+	if (ag->res.verify)
+		return replay_gap(ag, "the engine's history up to the snapshot "
+		                  "does not hold the resume point's event");
+	ag->snap_due = 1;
+	ag->snap_t0 = t0;
+	return DK_OUT_OPEN;
+}
+
+enum dk_outcome dk_agent_session(struct dk_agent *ag)
+{
+	enum dk_outcome out;
+	int clean;
+
+	/* Until a snapshot after the replay is whole, every connection
+	 * starts with the replay, from wherever it got to. */
+	if (ag->snap_replay) {
+		ag->snap_due = 0;
+		ag->snap_t0 = 0;
+	}
+	for (;;) {
+		if (ag->snap_replay && !ag->snap_due &&
+		    (out = replay_to_snapshot(ag)) != DK_OUT_OPEN)
+			return out;
+		if (ag->snap_due && (out = take_snapshot(ag)) != DK_OUT_OPEN)
+			return out;
+		if ((out = stream(ag, &clean)) != DK_OUT_OPEN)
+			return out;
+	}
+}
+
 static int run(struct dk_agent *ag)
 {
-	/* --snapshot at the first connect, unless it resumes from a point
-	 * (--state, --since): then only after a resync. */
-	ag->snap_due = ag->opts.snapshot && ag->res.kind == DK_RESUME_NONE &&
-	               !ag->opts.has_since;
+	/* --snapshot at the first connect; resuming from a point (--state,
+	 * --since), after the history up to the snapshot is replayed. */
+	ag->snap_replay = ag->opts.snapshot && (ag->res.kind != DK_RESUME_NONE ||
+	                                        ag->opts.has_since);
+	ag->snap_due = ag->opts.snapshot && !ag->snap_replay;
 	for (;;) {
 		enum dk_outcome out = dk_agent_session(ag);
 		int64_t delay;

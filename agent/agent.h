@@ -113,6 +113,12 @@ struct dk_agent {
 	/* --snapshot: one is due (at the first connect without a resume
 	 * point, after a resync); the last ping's Date, for its point. */
 	int snap_due;
+	/* --snapshot with a resume point (--state, --since) at the first
+	 * connect: the history from the point to the snapshot point is
+	 * replayed first (a bounded events request), then the snapshot at
+	 * snap_t0 (0: the snapshot's own ping says it). */
+	int snap_replay;
+	int64_t snap_t0;
 	int engine_date_ok;
 	int64_t engine_date;
 	struct dk_snapshot snap;

@@ -3,7 +3,8 @@
  * which append lines to stdout's buffer (output.h): the loop writes it.
  * The one-line printer escapes control bytes; --json prints the received
  * text as is (JSON: a raw control byte in a string is invalid JSON, and
- * such an event never reaches a handler). */
+ * such an event never reaches a handler), with --snapshot the agent's
+ * own events too, as it made them, marked "dockev":true. */
 #include <stdio.h>
 #include <string.h>
 #include "dispatch.h"
@@ -36,10 +37,14 @@ int dk_dispatch(const struct dk_handler *table, const struct dk_event *ev,
 
 int dk_handler_json(const struct dk_event *ev, const struct dk_opts *opts)
 {
-	/* Only what the engine sent (even a "Type":"dockev" of its own):
-	 * synthetic events have no received text, and a pipeline of docker
-	 * events JSON expects none. */
-	if (!opts->json || ev->synthetic)
+	/* The engine's records as received (even a "Type":"dockev" of its
+	 * own). With --snapshot also the agent's own (connect, disconnect,
+	 * resync, the snapshot's lines) as made, each marked with a first
+	 * member "dockev":true: a consumer rebuilds the state, and sees the
+	 * gaps, from the output alone. Without it, a pipeline of docker
+	 * events JSON gets only that. An engine record with the member never
+	 * gets here (the loop refuses it). */
+	if (!opts->json || (ev->synthetic && !opts->snapshot))
 		return 0;
 	dk_output_line(ev->json.p, ev->json.n);
 	return 0;

@@ -36,7 +36,8 @@ int dk_dispatch(const struct dk_handler *table, const struct dk_event *ev,
 
 /* Built-in handlers for tables to use. */
 /* --json: the event's JSON text exactly as received, one line, stdout;
- * synthetic dockev events are not printed (they were not received). */
+ * with --snapshot also the agent's own events (dockev connect ..., the
+ * snapshot's) as it made them, their first member "dockev":true. */
 int dk_handler_json(const struct dk_event *ev, const struct dk_opts *opts);
 /* Without --json: one line per event on stdout, as `docker events` prints:
  * "2026-11-27T15:17:24.528802200Z volume create vol1 (driver=local)". */

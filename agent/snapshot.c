@@ -15,17 +15,22 @@ static const char *const paths[DK_OBJECT_KINDS] = {
 	"GET /containers/json", "GET /networks", "GET /volumes"
 };
 
-int dk_snapshot_open(struct dk_agent *ag, unsigned lists)
+int64_t dk_snapshot_point(const struct dk_agent *ag)
+{
+	/* The engine's clock says whole seconds: the point is the second
+	 * before, so nothing of the current second is left out. */
+	return (ag->engine_date_ok ? ag->engine_date * 1000000000LL
+	                           : dk_port_wall_ns()) - 1000000000LL;
+}
+
+int dk_snapshot_open(struct dk_agent *ag, unsigned lists, int64_t t0)
 {
 	struct dk_snapshot *s = &ag->snap;
 	enum dk_outcome out = dk_session_hello(ag);
 
 	if (out != DK_OUT_OPEN)
 		return out;
-	/* The engine's clock says whole seconds: the point is the second
-	 * before, so nothing of the current second is left out. */
-	s->t0 = (ag->engine_date_ok ? ag->engine_date * 1000000000LL
-	                            : dk_port_wall_ns()) - 1000000000LL;
+	s->t0 = t0 > 0 ? t0 : dk_snapshot_point(ag);
 	s->lists = lists;
 	s->kind = -1;
 	s->body = s->body_end = s->array_done = 0;

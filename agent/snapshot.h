@@ -43,10 +43,15 @@ struct dk_snapshot {
 /* dk_snapshot_next results. */
 enum { DK_SNAP_OBJECT = 1, DK_SNAP_SKIPPED, DK_SNAP_END, DK_SNAP_FAIL };
 
-/* Connect and ping (the API version, and T0 from the answer's Date, else
- * from the local clock, each less 1 s), ready to read the lists in
- * `lists`. Returns DK_OUT_OPEN, or how it failed (ag->why says why). */
-int dk_snapshot_open(struct dk_agent *ag, unsigned lists);
+/* The snapshot point the last ping says: its Date (whole seconds), else
+ * the local clock with no ping (--api-version), less 1 s, in ns. */
+int64_t dk_snapshot_point(const struct dk_agent *ag);
+
+/* Connect and ping (the API version, and T0 = dk_snapshot_point, or t0
+ * when > 0: a point taken before, up to which the history was replayed),
+ * ready to read the lists in `lists`. Returns DK_OUT_OPEN, or how it
+ * failed (ag->why says why). */
+int dk_snapshot_open(struct dk_agent *ag, unsigned lists, int64_t t0);
 
 /* The next object: DK_SNAP_OBJECT with its event JSON in *rec, *len
  * (valid until the next call; its kind in ag->snap.kind), DK_SNAP_SKIPPED

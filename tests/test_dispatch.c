@@ -184,7 +184,13 @@ static void builtins(void)
 	     "json: an engine's own \"Type\":\"dockev\" is printed as received");
 	ev.synthetic = 1;
 	captured(dk_handler_json, out, sizeof out, &r);
-	T_OK(out[0] == '\0' && r == 0, "json: the agent's synthetic events not printed");
+	T_OK(out[0] == '\0' && r == 0, "json: the agent's synthetic events not printed "
+	     "without --snapshot");
+	opts.snapshot = 1;
+	captured(dk_handler_json, out, sizeof out, &r);
+	T_OK(strncmp(out, "{\"Type\":\"dockev\"", 16) == 0 && r == 0,
+	     "json: with --snapshot, the agent's own printed as made");
+	opts.snapshot = 0;
 	opts.json = 0;
 
 	T_EQ(parse("{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"n1\","

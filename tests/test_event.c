@@ -222,6 +222,31 @@ static void independent_views(void)
 	T_EQ(dk_event_attr(&e1, 4, &k, &v), DK_ERR_PARAM, "views: past the last");
 }
 
+/* The mark of the agent's own lines: a top-level "dockev" member, also
+ * written with \u escapes (a consumer decodes it the same); not one
+ * nested in Actor or Attributes, nor a value "dockev". */
+static void marked(void)
+{
+	static const struct { const char *rec; int want; } c[] = {
+		{ "{\"dockev\":true,\"Type\":\"a\",\"Action\":\"b\"}", 1 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"dockev\":false}", 1 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"d\\u006fckev\":1}", 1 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"\\u0064\\u006fckev\":1}", 1 },
+		{ "{\"Type\":\"dockev\",\"Action\":\"dockev\"}", 0 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"Actor\":{\"ID\":\"x\","
+		  "\"dockev\":1,\"Attributes\":{\"dockev\":\"true\"}}}", 0 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"d\\u006fckeV\":1}", 0 },
+		{ "{\"Type\":\"a\",\"Action\":\"b\",\"dockevs\":1}", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		T_EQ(dk_event_parse(&ev, c[i].rec, strlen(c[i].rec)), DK_OK,
+		     "marked %zu: parses", i);
+		T_EQ(ev.marked, c[i].want, "marked %zu: %s", i, c[i].rec);
+	}
+}
+
 int main(void)
 {
 	int n;
@@ -233,5 +258,6 @@ int main(void)
 	malformed();
 	identify();
 	independent_views();
+	marked();
 	return T_DONE();
 }

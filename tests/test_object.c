@@ -1,6 +1,7 @@
 /* test_object.c - list elements as engine-shaped events (object.h):
  * dockerd's and Podman's container, network and volume summaries, labels
- * and escapes kept as sent, missing or odd members, small buffers; and
+ * and escapes kept as sent, missing or odd members, small buffers, the
+ * "dockev":true mark; and
  * whole list answers framed by array.c and converted, fed whole, byte by
  * byte and split at every position. */
 #include "t.h"
@@ -25,7 +26,7 @@ static const char c1[] =
 	"\"NetworkSettings\":{\"Networks\":{\"bridge\":{\"IPAddress\":\"172.17.0.2\",\"Aliases\":null}}},"
 	"\"Mounts\":[]}";
 static const char c1_ev[] =
-	"{\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":"
+	"{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":"
 	"\"839ac60a1a6bf439cc4fbce643363fd2c898ea19c8c3d63f260e665ca6bc087a\","
 	"\"Attributes\":{\"name\":\"c1\",\"image\":\"tiny:1\",\"state\":\"running\","
 	"\"status\":\"Up 2 minutes\",\"com.example.role\":\"web\",\"quote\":\"a\\\"b\\u00e9\","
@@ -36,7 +37,7 @@ static const char c2[] =
 	"{ \"Id\" : \"aa11\", \"Names\" : [ \"/c2\" ], \"Image\" : \"sha256:ff\",\n"
 	"  \"Labels\" : null, \"State\" : \"exited\", \"Status\" : \"Exited (0) 3 seconds ago\" }";
 static const char c2_ev[] =
-	"{\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"aa11\","
+	"{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"aa11\","
 	"\"Attributes\":{\"name\":\"c2\",\"image\":\"sha256:ff\",\"state\":\"exited\","
 	"\"status\":\"Exited (0) 3 seconds ago\"}}" TAIL;
 
@@ -46,13 +47,13 @@ static const char n1[] =
 	"\"Config\":[{\"Subnet\":\"172.18.0.0/16\"}]},\"Internal\":false,\"Containers\":{},"
 	"\"Options\":{\"com.docker.network.bridge.name\":\"br0\"},\"Labels\":{\"env\":\"prod\",\"type\":\"x\"}}";
 static const char n1_ev[] =
-	"{\"Type\":\"network\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"4dd2d86ca321\","
+	"{\"dockev\":true,\"Type\":\"network\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"4dd2d86ca321\","
 	"\"Attributes\":{\"name\":\"netbr\",\"type\":\"bridge\",\"scope\":\"local\",\"env\":\"prod\"}}" TAIL;
 
 static const char n2[] =
 	"{\"Name\":\"ingress\",\"Id\":\"zz9\",\"Scope\":\"swarm\",\"Driver\":\"overlay\",\"Labels\":{}}";
 static const char n2_ev[] =
-	"{\"Type\":\"network\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"zz9\","
+	"{\"dockev\":true,\"Type\":\"network\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"zz9\","
 	"\"Attributes\":{\"name\":\"ingress\",\"type\":\"overlay\",\"scope\":\"swarm\"}},"
 	"\"scope\":\"swarm\",\"time\":1795792645,\"timeNano\":1795792645501499766}";
 
@@ -63,7 +64,7 @@ static const char v1[] =
 	"\"Labels\":{\"com.docker.compose.project\":\"p\"},\"Mountpoint\":\"/var/lib/docker/volumes/vol1/_data\","
 	"\"Name\":\"vol1\",\"Options\":null,\"Scope\":\"local\"}";
 static const char v1_ev[] =
-	"{\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"vol1\","
+	"{\"dockev\":true,\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"vol1\","
 	"\"Attributes\":{\"driver\":\"local\",\"mountpoint\":\"/var/lib/docker/volumes/vol1/_data\","
 	"\"com.docker.compose.project\":\"p\"}}" TAIL;
 
@@ -82,6 +83,7 @@ static void one(int kind, const char *in, const char *want)
 	T_STR(ev.type.p, ev.type.n, dk_object_type(kind), "its Type");
 	T_STR(ev.action.p, ev.action.n, "exists", "its Action");
 	T_EQ(ev.time_nano, T0, "stamped with the snapshot point");
+	T_EQ(ev.marked, 1, "marked as the agent's own (\"dockev\":true first)");
 }
 
 /* ---- whole answers through the framer ---------------------------------- */
@@ -169,14 +171,20 @@ int main(void)
 	 * without its '/' (Podman's own API) is kept as it is. */
 	one(DK_OBJECT_CONTAINER,
 	    "{\"Id\":\"b\",\"Names\":[\"podname\"],\"Labels\":{\"x\":1,\"y\":{\"z\":\"w\"},\"k\":\"v\"}}",
-	    "{\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"b\","
+	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"b\","
 	    "\"Attributes\":{\"name\":\"podname\",\"k\":\"v\"}}" TAIL);
+	/* jsmn passes a doubled ':' (and blanks) between a label's key and
+	 * value: the event is still JSON. */
+	one(DK_OBJECT_CONTAINER,
+	    "{\"Id\":\"b\",\"Labels\":{\"a\"::\"b\" , \"c\" : \"d\"}}",
+	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"b\","
+	    "\"Attributes\":{\"a\":\"b\",\"c\":\"d\"}}" TAIL);
 	/* Only the ID is required; an empty Names array is no name. */
 	one(DK_OBJECT_CONTAINER, "{\"Id\":\"c\",\"Names\":[]}",
-	    "{\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"c\","
+	    "{\"dockev\":true,\"Type\":\"container\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"c\","
 	    "\"Attributes\":{}}" TAIL);
 	one(DK_OBJECT_VOLUME, "{\"Name\":\"v\",\"Driver\":\"local\",\"Labels\":null}",
-	    "{\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"v\","
+	    "{\"dockev\":true,\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"v\","
 	    "\"Attributes\":{\"driver\":\"local\"}}" TAIL);
 
 	/* What is not an object, or has no ID. */
@@ -229,7 +237,7 @@ int main(void)
 	snprintf(ans, sizeof ans, "{\"Volumes\":[%s,{\"Name\":\"v\",\"Driver\":\"local\",\"Labels\":null}],"
 	         "\"Warnings\":[]}\n", v1);
 	snprintf(want, sizeof want, "%s\n%s\n", v1_ev,
-	         "{\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"v\","
+	         "{\"dockev\":true,\"Type\":\"volume\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"v\","
 	         "\"Attributes\":{\"driver\":\"local\"}}" TAIL);
 	every_split(DK_OBJECT_VOLUME, "Volumes", sizeof elem, 0);
 	/* An element over the element buffer is skipped, the rest go on. */

@@ -37,6 +37,10 @@ struct dk_event {
 	int synthetic;         /* 1: made by the agent (dockev connect, ...);
 	                        * dk_event_parse always sets 0, so nothing an
 	                        * engine sends can pass for the agent's own */
+	int marked;            /* 1: the record has a top-level "dockev"
+	                        * member, the mark of the agent's own lines
+	                        * (--json): an engine's record with one is
+	                        * refused by the loop, never printed as ours */
 	int cur_i;             /* dk_event_attr's cursor: member index and */
 	size_t cur_off;        /* its offset in attrs (-1: none yet) */
 	char scratch[4][DK_FIELD_MAX]; /* unescaped copies, when needed */

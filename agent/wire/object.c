@@ -132,11 +132,18 @@ static void labels(struct dk_out *o, int *first, const char *js, int i,
 			dup |= is_key(js, key, ours[j]);
 		if (dup)
 			continue;
+		/* Key and value each as sent, the rest ours: jsmn lets a
+		 * doubled ':' between them through, which is no JSON. */
 		if (!*first)
 			dk_out_put(o, ",", 1);
 		*first = 0;
-		dk_out_put(o, js + toks[key].start - 1,
-		           (size_t)(toks[val].end - toks[key].start) + 2);
+		dk_out_put(o, "\"", 1);
+		dk_out_put(o, js + toks[key].start,
+		           (size_t)(toks[key].end - toks[key].start));
+		dk_out_put(o, "\":\"", 3);
+		dk_out_put(o, js + toks[val].start,
+		           (size_t)(toks[val].end - toks[val].start));
+		dk_out_put(o, "\"", 1);
 	}
 }
 
@@ -178,7 +185,8 @@ long dk_object_event(int kind, const char *rec, size_t len, int64_t time_ns,
 		return DK_ERR_EVENT;
 
 	dk_out_init(&o, out, cap);
-	dk_out_str(&o, "{\"Type\":\"");
+	/* Marked as the agent's own line (object.h). */
+	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"");
 	dk_out_str(&o, types[kind]);
 	dk_out_str(&o, "\",\"Action\":\"exists\",\"Actor\":{\"ID\":\"");
 	{

@@ -23,7 +23,9 @@ const char *dk_object_type(int kind);
 
 /* Write the event for list element rec[0..len) (one JSON object) of the
  * given kind into out[0..cap), NUL-terminated, stamped time_ns (the
- * snapshot point). Shapes (values copied as the engine escaped them):
+ * snapshot point). The event's first member is "dockev":true, the mark
+ * of the agent's own lines (--json consumers tell them from the
+ * engine's by it). Shapes (values copied as the engine escaped them):
  *   container: ID = Id; Attributes name (Names[0] without its '/'),
  *     image, state, status, then every label;
  *   network: ID = Id; Attributes name, type (the driver, as network

@@ -6,7 +6,7 @@ set -eu
 D=$1
 DATA=tests/data
 rm -rf "$D"; mkdir -p "$D"
-for t in http chunk event stream parse hookenv context array mqtt; do mkdir -p "$D/$t"; done
+for t in http chunk event stream parse hookenv context array object mqtt; do mkdir -p "$D/$t"; done
 i=0
 seed() { # seed TARGET PREFIX-BYTE-OCTAL FILE
 	i=$((i + 1))
@@ -53,3 +53,9 @@ printf '\203{"Volumes":[{"Name":"v1","Driver":"local","Labels":null}],"Warnings"
 for f in $DATA/*.jsonl; do
 	{ printf '\007['; sed 's/$/,/' "$f"; printf '{}]'; } >"$D/array/$(basename "$f")"
 done
+# list elements (--snapshot): byte 0 is the kind (0 container, 1 network,
+# 2 volume), its high bits a small buffer (0: the agent's)
+printf '\000{"Id":"839ac60a1a6b","Names":["/web"],"Image":"nginx:1","Labels":{"a":"b\\u00e9","name":"x"},"State":"running","Status":"Up 2 minutes","Ports":[{"PrivatePort":80}]}' >"$D/object/container"
+printf '\001{"Name":"netbr","Id":"4dd2d86ca321","Scope":"swarm","Driver":"overlay","IPAM":{"Config":[]},"Labels":{"env":"prod"}}' >"$D/object/network"
+printf '\002{"Driver":"local","Labels":null,"Mountpoint":"/var/lib/docker/volumes/v1/_data","Name":"v1","Scope":"local"}' >"$D/object/volume"
+printf '\200{"Id":"a","Names":["/x"]}' >"$D/object/small"

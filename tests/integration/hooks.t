@@ -237,7 +237,7 @@ ok $? "hook stdout and stderr go to the agent's stderr"
 cat "$CAP"/all/* | grep -v '"Type":"dockev"' | LC_ALL=C sort >"$T/all.got"
 LC_ALL=C sort "$T/ev1" >"$T/all.want"
 cmp -s "$T/all.got" "$T/all.want"; ok $? "all.d: stdin is each engine event's JSON and a newline, exactly as sent"
-is "$(cat "$CAP"/all/* | grep -c '^{"Type":"dockev","Action":"connect"')" 1 "all.d: and dockev connect's JSON, once"
+is "$(cat "$CAP"/all/* | grep -c '^{"dockev":true,"Type":"dockev","Action":"connect"')" 1 "all.d: and dockev connect's JSON (marked), once"
 
 # Environment, argv, stdin of recorded events.
 SOCKURL=unix://$SOCK
@@ -292,7 +292,7 @@ env_is "$d" "crafted die: exitCode 3 -> DOCKEV_ATTR_EXITCODE=3 once (not the lab
 d=$(capdir '"Type":"dockev","Action":"connect"')
 is "$([ -n "$d" ] && echo "$(envv "$d" DOCKEV_TYPE) $(envv "$d" DOCKEV_ACTION)")" "dockev connect" \
 	"dockev connect event: runs dockev.connect.d/ with DOCKEV_TYPE=dockev, DOCKEV_ACTION=connect"
-[ "$(grep -c '' "$d/stdin" 2>/dev/null)" = 1 ] && grep -q '^{"Type":"dockev","Action":"connect",.*}$' "$d/stdin"
+[ "$(grep -c '' "$d/stdin" 2>/dev/null)" = 1 ] && grep -q '^{"dockev":true,"Type":"dockev","Action":"connect",.*}$' "$d/stdin"
 ok $? "dockev connect event: stdin is its JSON and a newline"
 
 # Hostile data arrives byte for byte, and runs nothing.
