@@ -79,7 +79,11 @@ OPT ?= -Os
 # otherwise keeps jsmn's string position in two registers, one more
 # instruction per string byte than the floor's copy of the same loop
 # (5% of an event; callgrind, issue 17).
-HOT = agent/wire/chunk agent/wire/framer agent/wire/event
+# agent/output too: at -Os gcc copies each --json line into stdout's
+# buffer with `rep movsb`, at -O2 it calls libc's memcpy (vector loads for
+# lines under 2 KiB): one instruction per byte of every event, 1,700 of a
+# 1.9 KB one's 33,000 (callgrind, issue 17).
+HOT = agent/wire/chunk agent/wire/framer agent/wire/event agent/output
 HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
 	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
 # 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its
