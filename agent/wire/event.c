@@ -438,94 +438,121 @@ static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-r
 	}
 }
 
+/* key_ok's compact case on a token pointer, the first test of every
+ * member in Actor and the root: sep just before the key's quote, ':' just
+ * after it, the value's text just after that. k < last: a token (the
+ * value) follows the key. */
+#define compact_key(js, k, last, prev, sep) \
+	((k) < (last) && (k)->start - 2 == (prev) && (js)[prev] == (sep) && \
+	 (k)->type == JSMN_STRING && (k)->size == 1 && \
+	 text_start((k) + 1) == (k)->end + 2 && (js)[(k)->end + 1] == ':')
+
 /* Actor, an object at tokens[i] (level 2): ID and Attributes. */
 static int actor(struct dk_event *ev, const struct walk *w, int i)
 {
-	const jsmntok_t *c = &tokens[i];
+	const char *js = w->js;
+	const jsmntok_t *c = &tokens[i], *k = c + 1, *last = &tokens[w->ntok - 1];
 	int n = c->size, prev = c->start;
 	char sep = '{';
 
-	for (i++; n > 0; n--, sep = ',') {
-		const jsmntok_t *k = &tokens[i], *t = k + 1;
-		if (!key_ok(w, i, prev, sep))
+	for (; n > 0; n--, sep = ',') {
+		const jsmntok_t *t;
+		if (!compact_key(js, k, last, prev, sep) &&
+		    !key_ok(w, (int)(k - tokens), prev, sep))
 			return -1;
-		if (t->type == JSMN_STRING && key_at(w->js, k, 2, "ID")) {
-			string_field(ev, &ev->id, w->js, t, 2);
-		} else if (t->type == JSMN_OBJECT &&
-		           key_at(w->js, k, 10, "Attributes")) {
-			ev->attrs = slice_whole(w->js, t);
+		t = k + 1;
+		if (t->type == JSMN_STRING) {
+			if (key_at(js, k, 2, "ID"))
+				string_field(ev, &ev->id, js, t, 2);
+			prev = t->end + 1;
+			k += 2;
+			continue;
+		}
+		/* Ten bytes as eight and two: gcc calls memcmp for ten. */
+		if (t->type == JSMN_OBJECT && k->end - k->start == 10 &&
+		    memcmp(js + k->start, "Attribut", 8) == 0 &&
+		    memcmp(js + k->start + 8, "es", 2) == 0) {
+			ev->attrs = slice_whole(js, t);
 			ev->nattrs = t->size;
 		}
-		i = value(w, i + 1, 2, &prev);
+		i = value(w, (int)(t - tokens), 2, &prev);
 		if (i < 0)
 			return -1;
+		k = &tokens[i];
 	}
-	return close_ok(w->js, prev, c->end, sep) ? i : -1;
+	return close_ok(js, prev, c->end, sep) ? (int)(k - tokens) : -1;
 }
 
 /* The root object (level 1): Type, Action, scope, time, timeNano and
- * HealthStatus, and Actor. Returns 1 when the whole record is valid. */
+ * HealthStatus, and Actor; by the value's type first, then by the key's
+ * length. Returns 1 when the whole record is valid. */
 static int root(struct dk_event *ev, const struct walk *w,
                 struct dk_str *health, int *nano_ok)
 {
 	const char *js = w->js;
-	int n = tokens[0].size, prev = tokens[0].start, i = 1, time_ok;
+	const jsmntok_t *k = &tokens[1], *last = &tokens[w->ntok - 1];
+	int n = tokens[0].size, prev = tokens[0].start, i, time_ok;
 	char sep = '{';
 
 	for (; n > 0; n--, sep = ',') {
-		const jsmntok_t *k = &tokens[i], *t = k + 1;
-		if (!key_ok(w, i, prev, sep))
+		const jsmntok_t *t;
+		if (!compact_key(js, k, last, prev, sep) &&
+		    !key_ok(w, (int)(k - tokens), prev, sep))
 			return 0;
-		i++;
-		switch (k->end - k->start) {
-		case 4:
-			if (t->type == JSMN_STRING && key_at(js, k, 4, "Type")) {
-				string_field(ev, &ev->type, js, t, 0);
-			} else if (t->type == JSMN_PRIMITIVE && key_at(js, k, 4, "time")) {
-				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
-					return 0;
-				prev = t->end;
-				i++;
-				continue;
+		t = k + 1;
+		switch (t->type) {
+		case JSMN_STRING:
+			switch (k->end - k->start) {
+			case 4:
+				if (key_at(js, k, 4, "Type"))
+					string_field(ev, &ev->type, js, t, 0);
+				break;
+			case 5:
+				if (key_at(js, k, 5, "scope"))
+					string_field(ev, &ev->scope, js, t, 3);
+				break;
+			case 6:
+				if (key_at(js, k, 6, "Action"))
+					string_field(ev, &ev->action, js, t, 1);
+				break;
+			case 12:
+				if (key_at(js, k, 12, "HealthStatus"))
+					*health = slice(js, t);
+				break;
+			default:
+				break;
 			}
-			break;
-		case 5:
-			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor")) {
-				i = actor(ev, w, i);
-				if (i < 0)
-					return 0;
-				prev = t->end;
-				continue;
-			}
-			if (t->type == JSMN_STRING && key_at(js, k, 5, "scope"))
-				string_field(ev, &ev->scope, js, t, 3);
-			break;
-		case 6:
-			if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
-				string_field(ev, &ev->action, js, t, 1);
-			break;
-		case 8:
-			if (t->type == JSMN_PRIMITIVE && key_at(js, k, 8, "timeNano")) {
+			prev = t->end + 1;
+			k += 2;
+			continue;
+		case JSMN_PRIMITIVE:
+			/* time and timeNano: their parse is their check. */
+			if (key_at(js, k, 8, "timeNano")) {
 				if (!number_field(&ev->time_nano_text, &ev->time_nano,
 				                  nano_ok, js, t))
 					return 0;
-				prev = t->end;
-				i++;
-				continue;
+			} else if (key_at(js, k, 4, "time")) {
+				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
+					return 0;
+			} else if (!dk_json_primitive_ok(js + t->start,
+			                                 (size_t)(t->end - t->start))) {
+				return 0;
 			}
-			break;
-		case 12:
-			if (t->type == JSMN_STRING && key_at(js, k, 12, "HealthStatus"))
-				*health = slice(js, t);
-			break;
+			prev = t->end;
+			k += 2;
+			continue;
 		default:
-			break;
+			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor"))
+				i = actor(ev, w, (int)(t - tokens));
+			else
+				i = container(w, (int)(t - tokens), 2);
+			if (i < 0)
+				return 0;
+			prev = t->end;
+			k = &tokens[i];
 		}
-		i = value(w, i, 1, &prev);
-		if (i < 0)
-			return 0;
 	}
-	return close_ok(js, prev, tokens[0].end, sep) && i == w->ntok;
+	return close_ok(js, prev, tokens[0].end, sep) && k - tokens == w->ntok;
 }
 
 /* A control byte inside a string (outside, jsmn refuses them but for
