@@ -151,6 +151,33 @@ static int any_control(const char *p, size_t n)
 }
 #endif
 
+/* p[0..n), n < 8, as memcpy would put it in the low bytes of a zeroed
+ * word (the digests are kept in state files: the value must not change).
+ * Little-endian: two loads that may overlap, or three bytes, instead of a
+ * copy of variable length (a call or a byte loop). */
+static INLINE uint64_t tail(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t lo, hi;
+
+	if (n >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | ((uint64_t)hi >> (8 * (8 - n))) << 32;
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)(unsigned char)p[0] |
+	       (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
+
+	memcpy(&w, p, n);
+	return w;
+#endif
+}
+
 /* dk_event_digest's body, inlined into dk_event_identity (once per
  * event) as well. */
 static INLINE uint64_t digest(const char *p, size_t n)
@@ -163,8 +190,7 @@ static INLINE uint64_t digest(const char *p, size_t n)
 		h = (h ^ w) * k;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, p, n);
+	w = tail(p, n);
 	h = (h ^ w) * k;
 	return h ^ (h >> 32);
 }
@@ -272,13 +298,14 @@ static int64_t digits8(const char *p)
 
 /* A JSON integer as RFC 8259 writes it (optional '-', no leading zero)
  * that fits int64_t; anything else (fractions, exponents, overflow) gives
- * 0 and returns -1. Eighteen digits cannot overflow, so only a 19th is
- * checked. */
-static int integer(struct dk_str s, int64_t *out)
+ * 0 and returns -1. Nineteen digits stay below 2^64 unsigned, so the
+ * value is checked against INT64_MAX once, at the end. */
+static INLINE int integer(struct dk_str s, int64_t *out)
 {
-	const char *p = s.p, *e = s.p + s.n, *d0;
+	const char *p = s.p, *e = s.p + s.n;
 	int neg = 0;
-	int64_t v = 0, v8;
+	uint64_t v = 0;
+	int64_t v8;
 	unsigned d;
 
 	*out = 0;
@@ -286,21 +313,21 @@ static int integer(struct dk_str s, int64_t *out)
 		neg = 1, p++;
 	if (p == e || e - p > 19 || (*p == '0' && e - p > 1))
 		return -1;
-	/* Whole groups of eight while the value stays within 18 digits. */
-	for (d0 = p; e - p >= 8 && p - d0 <= 10; p += 8) {
+	for (; e - p >= 8; p += 8) {
 		v8 = digits8(p);
 		if (v8 < 0)
 			return -1;
-		v = v * 100000000 + v8;
+		v = v * 100000000 + (uint64_t)v8;
 	}
 	for (; p < e; p++) {
 		d = (unsigned)(*p - '0');
-		if (d > 9 || (e - d0 == 19 && e - p == 1 &&
-		              v > (INT64_MAX - (int64_t)d) / 10))
+		if (d > 9)
 			return -1;
-		v = v * 10 + (int64_t)d;
+		v = v * 10 + d;
 	}
-	*out = neg ? -v : v;
+	if (v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
