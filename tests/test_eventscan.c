@@ -5,7 +5,9 @@
  * alignment in memory and its length (the block loop, the 16-byte loop,
  * the overlapping head and tail, and records shorter than 16 bytes). And
  * the digest's last bytes, read in two loads: the same value as the plain
- * definition (state files keep digests).
+ * definition (state files keep digests). And the test for a backslash in
+ * Type, Action, scope and Actor.ID, a word or two at a time: an escape at
+ * every offset of every length is unescaped, a field without one is not.
  */
 #include "t.h"
 #include "event.h"
@@ -82,6 +84,39 @@ int main(void)
 		     dk_event_digest("abcdefg", 7) != dk_event_digest("bbcdefg", 7) &&
 		     dk_event_digest("abcdefg", 7) != dk_event_digest("abcdefh", 7),
 		     "the first and the last of the tail bytes count");
+	}
+
+	{
+		char rec[256];
+		size_t k;
+		int copied = 0, wrong = 0, fields = 0;
+		for (len = 2; len <= 40; len++)
+			for (at = 0; at <= len; at++) {
+				/* Type: len bytes of 'a', or with "\\t" at `at`. */
+				size_t m = 0;
+				m += (size_t)sprintf(rec, "{\"Type\":\"");
+				for (k = 0; k < len; k++)
+					if (at < len - 1 && k == at)
+						rec[m++] = '\\', rec[m++] = 't', k++;
+					else
+						rec[m++] = 'a';
+				m += (size_t)sprintf(rec + m, "\",\"Action\":\"y\"}");
+				if (dk_event_parse(&ev, rec, m) != DK_OK) {
+					wrong++;
+					continue;
+				}
+				fields++;
+				if (at < len - 1) {
+					/* unescaped: one byte shorter, a tab at `at`, in scratch */
+					wrong += ev.type.n != len - 1 || ev.type.p[at] != '\t' ||
+					         (ev.type.p >= rec && ev.type.p < rec + m);
+					copied++;
+				} else {
+					wrong += ev.type.n != len || ev.type.p != rec + 9;
+				}
+			}
+		T_EQ(wrong, 0, "%d Type fields of 2..40 bytes: an escape at every offset is unescaped (%d), none is left as it is",
+		     fields, copied);
 	}
 
 	/* A record shorter than 16 bytes goes byte by byte. */

@@ -247,15 +247,47 @@ int dk_json_primitive_ok(const char *p, size_t n)
 	return i == n;
 }
 
+/* A backslash in p[0..n)? Type, Action and scope are mostly 3 to 16
+ * bytes: two words that may overlap, tested at once, instead of a call;
+ * longer ones (Actor.ID) go to memchr. A zero byte of p ^ '\\'... is a
+ * backslash of p: (x - 0x01...) & ~x has its top bit set in some byte
+ * exactly when x has a zero byte. */
+static INLINE int has_backslash(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, bs = ones * '\\';
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		a ^= bs;
+		b ^= bs;
+		return ((((a - ones) & ~a) | ((b - ones) & ~b)) & (ones * 0x80)) != 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&c, p, 4);
+		memcpy(&d, p + n - 4, 4);
+		c ^= (uint32_t)bs;
+		d ^= (uint32_t)bs;
+		return ((((c - (uint32_t)ones) & ~c) | ((d - (uint32_t)ones) & ~d)) &
+		        (uint32_t)(ones * 0x80)) != 0;
+	}
+	if (n < 4)
+		return (n > 0 && p[0] == '\\') || (n > 1 && p[1] == '\\') ||
+		       (n > 2 && p[2] == '\\');
+	return memchr(p, '\\', n) != NULL;
+}
+
 /* A string field, unescaped into scratch only when it holds escapes. */
-static void string_field(struct dk_event *ev, struct dk_str *dst,
-                         const char *js, const jsmntok_t *t, int k)
+static INLINE void string_field(struct dk_event *ev, struct dk_str *dst,
+                                const char *js, const jsmntok_t *t, int k)
 {
 	struct dk_str s = slice(js, t);
 	long n;
 
 	*dst = s;
-	if (!memchr(s.p, '\\', s.n))
+	if (!has_backslash(s.p, s.n))
 		return;
 	n = dk_json_unescape(s.p, s.n, ev->scratch[k], DK_FIELD_MAX);
 	dst->p = ev->scratch[k];
