@@ -159,7 +159,7 @@ ifeq ($(TLS),mbedtls)
 TOOLS += $(BUILD)/tlsfront
 endif
 
-.PHONY: all check test demo bench install clean deps FORCE check-mbedtls3 \
+.PHONY: all check test demo bench bench-ir install clean deps FORCE check-mbedtls3 \
 	check-engine check-engine-tls check-notls
 all: $(BIN)
 
@@ -284,6 +284,12 @@ BENCH_BIN = $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
 bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
 	tools/bench/deps
 	BUILD=$(BUILD) tools/bench/run
+
+# make bench-ir: only the instructions per event of dockev --json and the
+# jsmn floor on both streams, against issue 17's targets (tools/bench/ir,
+# about a minute; callgrind: load does not change it).
+bench-ir: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-jsmnfloor
+	BUILD=$(BUILD) tools/bench/ir
 
 # Static, so that the latency it measures is the agent's and the exec's,
 # not the dynamic loader's.
