@@ -79,7 +79,11 @@ OPT ?= -Os
 # otherwise keeps jsmn's string position in two registers, one more
 # instruction per string byte than the floor's copy of the same loop
 # (5% of an event; callgrind, issue 17).
-HOT = agent/wire/chunk agent/wire/framer agent/wire/event
+# agent/output too: at -Os gcc copies each --json line into stdout's
+# buffer with `rep movsb`, at -O2 it calls libc's memcpy (vector loads for
+# lines under 2 KiB): one instruction per byte of every event, 1,700 of a
+# 1.9 KB one's 33,000 (callgrind, issue 17).
+HOT = agent/wire/chunk agent/wire/framer agent/wire/event agent/output
 HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
 	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
 # 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its
@@ -155,7 +159,7 @@ ifeq ($(TLS),mbedtls)
 TOOLS += $(BUILD)/tlsfront
 endif
 
-.PHONY: all check test demo bench install clean deps FORCE check-mbedtls3 \
+.PHONY: all check test demo bench bench-ir install clean deps FORCE check-mbedtls3 \
 	check-engine check-engine-tls check-notls
 all: $(BIN)
 
@@ -289,6 +293,12 @@ bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
 bench-fleet: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-empty
 	tests/mqtt/deps
 	BUILD=$(BUILD) tools/bench/fleet
+
+# make bench-ir: only the instructions per event of dockev --json and the
+# jsmn floor on both streams, against issue 17's targets (tools/bench/ir,
+# about a minute; callgrind: load does not change it).
+bench-ir: $(BIN) $(BUILD)/fakeengine $(BUILD)/bench-jsmnfloor
+	BUILD=$(BUILD) tools/bench/ir
 
 # Static, so that the latency it measures is the agent's and the exec's,
 # not the dynamic loader's.

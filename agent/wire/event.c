@@ -102,25 +102,36 @@ static int has_control(const char *p, const char *e)
 
 /* Any byte below 0x20 in the whole record? Engine records have none,
  * and then no string can hold a control byte, so the walk need not look
- * inside strings. With SSE2 (every x86-64), the least byte of 64 at a
- * time (then of 16), one instruction per 16 bytes; elsewhere four words a step,
- * written out: the borrows are ORed before one AND with the top bits. */
+ * inside strings. With SSE2 (every x86-64), the least byte of the record:
+ * unaligned loads of its first and last 16 bytes (overlapping what the
+ * loop reads: a minimum does not mind), aligned ones between, which the
+ * compiler folds into the minimum, 128 bytes a step as a tree of minimums
+ * (nine instructions per 64 bytes, twelve with one chain of unaligned
+ * loads). Elsewhere four words a step, written out: the borrows are ORed
+ * before one AND with the top bits. */
 #if defined(__SSE2__)
+#define load16(q) _mm_load_si128((const __m128i *)(const void *)(q))
 static int any_control(const char *p, size_t n)
 {
-	__m128i m = _mm_set1_epi8(-1);
+	const char *e = p + n, *q, *qe;
+	__m128i m0, m1;
 
-	for (; n >= 64; p += 64, n -= 64) {
-		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)p));
-		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
-		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
-		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
-	}
-	for (; n >= 16; p += 16, n -= 16)
-		m = _mm_min_epu8(m, _mm_loadu_si128((const __m128i *)(const void *)p));
-	/* A byte of m below 0x20 is one that min(m, 0x1f) leaves as it is. */
-	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(m, _mm_set1_epi8(0x1f)), m)) != 0 ||
-	       has_control(p, p + n);
+	if (n < 16)
+		return has_control(p, e);
+	m0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	m1 = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
+	q = p + (16 - ((uintptr_t)p & 15));
+	for (qe = q + ((size_t)(e - q) & ~(size_t)127); q != qe; q += 128)
+		m0 = _mm_min_epu8(m0, _mm_min_epu8(
+			_mm_min_epu8(_mm_min_epu8(load16(q), load16(q + 16)),
+			             _mm_min_epu8(load16(q + 32), load16(q + 48))),
+			_mm_min_epu8(_mm_min_epu8(load16(q + 64), load16(q + 80)),
+			             _mm_min_epu8(load16(q + 96), load16(q + 112)))));
+	for (; e - q >= 16; q += 16)
+		m0 = _mm_min_epu8(m0, load16(q));
+	m0 = _mm_min_epu8(m0, m1);
+	/* A byte of m0 below 0x20 is one that min(m0, 0x1f) leaves as it is. */
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(m0, _mm_set1_epi8(0x1f)), m0)) != 0;
 }
 #else
 static int any_control(const char *p, size_t n)
@@ -140,6 +151,33 @@ static int any_control(const char *p, size_t n)
 }
 #endif
 
+/* p[0..n), n < 8, as memcpy would put it in the low bytes of a zeroed
+ * word (the digests are kept in state files: the value must not change).
+ * Little-endian: two loads that may overlap, or three bytes, instead of a
+ * copy of variable length (a call or a byte loop). */
+static INLINE uint64_t tail(const char *p, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t lo, hi;
+
+	if (n >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | ((uint64_t)hi >> (8 * (8 - n))) << 32;
+	}
+	if (n == 0)
+		return 0;
+	return (uint64_t)(unsigned char)p[0] |
+	       (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+#else
+	uint64_t w = 0;
+
+	memcpy(&w, p, n);
+	return w;
+#endif
+}
+
 /* dk_event_digest's body, inlined into dk_event_identity (once per
  * event) as well. */
 static INLINE uint64_t digest(const char *p, size_t n)
@@ -152,8 +190,7 @@ static INLINE uint64_t digest(const char *p, size_t n)
 		h = (h ^ w) * k;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, p, n);
+	w = tail(p, n);
 	h = (h ^ w) * k;
 	return h ^ (h >> 32);
 }
@@ -210,15 +247,47 @@ int dk_json_primitive_ok(const char *p, size_t n)
 	return i == n;
 }
 
+/* A backslash in p[0..n)? Type, Action and scope are mostly 3 to 16
+ * bytes: two words that may overlap, tested at once, instead of a call;
+ * longer ones (Actor.ID) go to memchr. A zero byte of p ^ '\\'... is a
+ * backslash of p: (x - 0x01...) & ~x has its top bit set in some byte
+ * exactly when x has a zero byte. */
+static INLINE int has_backslash(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, bs = ones * '\\';
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		a ^= bs;
+		b ^= bs;
+		return ((((a - ones) & ~a) | ((b - ones) & ~b)) & (ones * 0x80)) != 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&c, p, 4);
+		memcpy(&d, p + n - 4, 4);
+		c ^= (uint32_t)bs;
+		d ^= (uint32_t)bs;
+		return ((((c - (uint32_t)ones) & ~c) | ((d - (uint32_t)ones) & ~d)) &
+		        (uint32_t)(ones * 0x80)) != 0;
+	}
+	if (n < 4)
+		return (n > 0 && p[0] == '\\') || (n > 1 && p[1] == '\\') ||
+		       (n > 2 && p[2] == '\\');
+	return memchr(p, '\\', n) != NULL;
+}
+
 /* A string field, unescaped into scratch only when it holds escapes. */
-static void string_field(struct dk_event *ev, struct dk_str *dst,
-                         const char *js, const jsmntok_t *t, int k)
+static INLINE void string_field(struct dk_event *ev, struct dk_str *dst,
+                                const char *js, const jsmntok_t *t, int k)
 {
 	struct dk_str s = slice(js, t);
 	long n;
 
 	*dst = s;
-	if (!memchr(s.p, '\\', s.n))
+	if (!has_backslash(s.p, s.n))
 		return;
 	n = dk_json_unescape(s.p, s.n, ev->scratch[k], DK_FIELD_MAX);
 	dst->p = ev->scratch[k];
@@ -261,13 +330,14 @@ static int64_t digits8(const char *p)
 
 /* A JSON integer as RFC 8259 writes it (optional '-', no leading zero)
  * that fits int64_t; anything else (fractions, exponents, overflow) gives
- * 0 and returns -1. Eighteen digits cannot overflow, so only a 19th is
- * checked. */
-static int integer(struct dk_str s, int64_t *out)
+ * 0 and returns -1. Nineteen digits stay below 2^64 unsigned, so the
+ * value is checked against INT64_MAX once, at the end. */
+static INLINE int integer(struct dk_str s, int64_t *out)
 {
-	const char *p = s.p, *e = s.p + s.n, *d0;
+	const char *p = s.p, *e = s.p + s.n;
 	int neg = 0;
-	int64_t v = 0, v8;
+	uint64_t v = 0;
+	int64_t v8;
 	unsigned d;
 
 	*out = 0;
@@ -275,21 +345,21 @@ static int integer(struct dk_str s, int64_t *out)
 		neg = 1, p++;
 	if (p == e || e - p > 19 || (*p == '0' && e - p > 1))
 		return -1;
-	/* Whole groups of eight while the value stays within 18 digits. */
-	for (d0 = p; e - p >= 8 && p - d0 <= 10; p += 8) {
+	for (; e - p >= 8; p += 8) {
 		v8 = digits8(p);
 		if (v8 < 0)
 			return -1;
-		v = v * 100000000 + v8;
+		v = v * 100000000 + (uint64_t)v8;
 	}
 	for (; p < e; p++) {
 		d = (unsigned)(*p - '0');
-		if (d > 9 || (e - d0 == 19 && e - p == 1 &&
-		              v > (INT64_MAX - (int64_t)d) / 10))
+		if (d > 9)
 			return -1;
-		v = v * 10 + (int64_t)d;
+		v = v * 10 + d;
 	}
-	*out = neg ? -v : v;
+	if (v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
@@ -380,7 +450,8 @@ static INLINE int value(const struct walk *w, int i, int depth, int *end) /* NOL
 static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const jsmntok_t *c = &tokens[i];
-	int n = c->size, prev = c->start;
+	const char *js = w->js;
+	int n = c->size, prev = c->start, ntok = w->ntok;
 
 	if (depth > DK_JSON_DEPTH)
 		return -1;
@@ -388,6 +459,24 @@ static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-r
 	if (c->type == JSMN_OBJECT) {
 		char sep = '{';
 		for (; n > 0; n--, sep = ',') {
+			const jsmntok_t *k = &tokens[i], *last = &tokens[ntok - 1];
+			/* A run of compact "key":"string" members, as every
+			 * attribute an engine sends: key_ok's and value's tests
+			 * in one, the text, the token and the count in
+			 * registers. */
+			while (k < last && k->start - 2 == prev && js[prev] == sep &&
+			       k->type == JSMN_STRING && k->size == 1 &&
+			       k[1].type == JSMN_STRING && k[1].start == k->end + 3 &&
+			       js[k->end + 1] == ':') {
+				prev = k[1].end + 1;
+				k += 2;
+				sep = ',';
+				if (--n == 0)
+					break;
+			}
+			i = (int)(k - tokens);
+			if (n == 0)
+				break;
 			if (!key_ok(w, i, prev, sep))
 				return -1;
 			i = value(w, i + 1, depth, &prev);
@@ -408,29 +497,49 @@ static int container(const struct walk *w, int i, int depth) /* NOLINT(misc-no-r
 	}
 }
 
+/* key_ok's compact case on a token pointer, the first test of every
+ * member in Actor and the root: sep just before the key's quote, ':' just
+ * after it, the value's text just after that. k < last: a token (the
+ * value) follows the key. */
+#define compact_key(js, k, last, prev, sep) \
+	((k) < (last) && (k)->start - 2 == (prev) && (js)[prev] == (sep) && \
+	 (k)->type == JSMN_STRING && (k)->size == 1 && \
+	 text_start((k) + 1) == (k)->end + 2 && (js)[(k)->end + 1] == ':')
+
 /* Actor, an object at tokens[i] (level 2): ID and Attributes. */
 static int actor(struct dk_event *ev, const struct walk *w, int i)
 {
-	const jsmntok_t *c = &tokens[i];
+	const char *js = w->js;
+	const jsmntok_t *c = &tokens[i], *k = c + 1, *last = &tokens[w->ntok - 1];
 	int n = c->size, prev = c->start;
 	char sep = '{';
 
-	for (i++; n > 0; n--, sep = ',') {
-		const jsmntok_t *k = &tokens[i], *t = k + 1;
-		if (!key_ok(w, i, prev, sep))
+	for (; n > 0; n--, sep = ',') {
+		const jsmntok_t *t;
+		if (!compact_key(js, k, last, prev, sep) &&
+		    !key_ok(w, (int)(k - tokens), prev, sep))
 			return -1;
-		if (t->type == JSMN_STRING && key_at(w->js, k, 2, "ID")) {
-			string_field(ev, &ev->id, w->js, t, 2);
-		} else if (t->type == JSMN_OBJECT &&
-		           key_at(w->js, k, 10, "Attributes")) {
-			ev->attrs = slice_whole(w->js, t);
+		t = k + 1;
+		if (t->type == JSMN_STRING) {
+			if (key_at(js, k, 2, "ID"))
+				string_field(ev, &ev->id, js, t, 2);
+			prev = t->end + 1;
+			k += 2;
+			continue;
+		}
+		/* Ten bytes as eight and two: gcc calls memcmp for ten. */
+		if (t->type == JSMN_OBJECT && k->end - k->start == 10 &&
+		    memcmp(js + k->start, "Attribut", 8) == 0 &&
+		    memcmp(js + k->start + 8, "es", 2) == 0) {
+			ev->attrs = slice_whole(js, t);
 			ev->nattrs = t->size;
 		}
-		i = value(w, i + 1, 2, &prev);
+		i = value(w, (int)(t - tokens), 2, &prev);
 		if (i < 0)
 			return -1;
+		k = &tokens[i];
 	}
-	return close_ok(w->js, prev, c->end, sep) ? i : -1;
+	return close_ok(js, prev, c->end, sep) ? (int)(k - tokens) : -1;
 }
 
 /* Key token k, which holds an escape, unescaped is want. Rare: only
@@ -447,77 +556,97 @@ static int escaped_is(const char *js, const jsmntok_t *k, const char *want)
 	return m >= 0 && (size_t)m == strlen(want) && memcmp(buf, want, (size_t)m) == 0;
 }
 
+/* A root key "dockev", whatever its value, is the agent's own mark
+ * (dispatch.c): an engine record that carries it is refused. Written
+ * with \u escapes it is the same key to a consumer: 6 + 5 bytes per
+ * escaped letter. Asked only for keys the walk does not know. */
+static void marked(struct dk_event *ev, const char *js, const jsmntok_t *k)
+{
+	int n = k->end - k->start;
+
+	if (n == 6 ? key_at(js, k, 6, "dockev")
+	           : n >= 11 && n <= 36 && (n - 6) % 5 == 0 &&
+	             escaped_is(js, k, "dockev"))
+		ev->marked = 1;
+}
+
 /* The root object (level 1): Type, Action, scope, time, timeNano and
- * HealthStatus, and Actor. Returns 1 when the whole record is valid. */
+ * HealthStatus, and Actor; by the value's type first, then by the key's
+ * length. Returns 1 when the whole record is valid. */
 static int root(struct dk_event *ev, const struct walk *w,
                 struct dk_str *health, int *nano_ok)
 {
 	const char *js = w->js;
-	int n = tokens[0].size, prev = tokens[0].start, i = 1, time_ok;
+	const jsmntok_t *k = &tokens[1], *last = &tokens[w->ntok - 1];
+	int n = tokens[0].size, prev = tokens[0].start, i, time_ok;
 	char sep = '{';
 
 	for (; n > 0; n--, sep = ',') {
-		const jsmntok_t *k = &tokens[i], *t = k + 1;
-		if (!key_ok(w, i, prev, sep))
+		const jsmntok_t *t;
+		if (!compact_key(js, k, last, prev, sep) &&
+		    !key_ok(w, (int)(k - tokens), prev, sep))
 			return 0;
-		i++;
-		switch (k->end - k->start) {
-		case 4:
-			if (t->type == JSMN_STRING && key_at(js, k, 4, "Type")) {
-				string_field(ev, &ev->type, js, t, 0);
-			} else if (t->type == JSMN_PRIMITIVE && key_at(js, k, 4, "time")) {
-				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
-					return 0;
-				prev = t->end;
-				i++;
-				continue;
+		t = k + 1;
+		switch (t->type) {
+		case JSMN_STRING:
+			switch (k->end - k->start) {
+			case 4:
+				if (key_at(js, k, 4, "Type"))
+					string_field(ev, &ev->type, js, t, 0);
+				break;
+			case 5:
+				if (key_at(js, k, 5, "scope"))
+					string_field(ev, &ev->scope, js, t, 3);
+				break;
+			case 6:
+				if (key_at(js, k, 6, "Action"))
+					string_field(ev, &ev->action, js, t, 1);
+				else
+					marked(ev, js, k);
+				break;
+			case 12:
+				if (key_at(js, k, 12, "HealthStatus"))
+					*health = slice(js, t);
+				break;
+			default:
+				marked(ev, js, k);
+				break;
 			}
-			break;
-		case 5:
-			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor")) {
-				i = actor(ev, w, i);
-				if (i < 0)
-					return 0;
-				prev = t->end;
-				continue;
-			}
-			if (t->type == JSMN_STRING && key_at(js, k, 5, "scope"))
-				string_field(ev, &ev->scope, js, t, 3);
-			break;
-		case 6:
-			if (t->type == JSMN_STRING && key_at(js, k, 6, "Action"))
-				string_field(ev, &ev->action, js, t, 1);
-			else if (key_at(js, k, 6, "dockev"))
-				ev->marked = 1;
-			break;
-		case 8:
-			if (t->type == JSMN_PRIMITIVE && key_at(js, k, 8, "timeNano")) {
+			prev = t->end + 1;
+			k += 2;
+			continue;
+		case JSMN_PRIMITIVE:
+			/* time and timeNano: their parse is their check. */
+			if (key_at(js, k, 8, "timeNano")) {
 				if (!number_field(&ev->time_nano_text, &ev->time_nano,
 				                  nano_ok, js, t))
 					return 0;
-				prev = t->end;
-				i++;
-				continue;
+			} else if (key_at(js, k, 4, "time")) {
+				if (!number_field(&ev->time_text, &ev->time, &time_ok, js, t))
+					return 0;
+			} else if (!dk_json_primitive_ok(js + t->start,
+			                                 (size_t)(t->end - t->start))) {
+				return 0;
+			} else {
+				marked(ev, js, k);
 			}
-			break;
-		case 12:
-			if (t->type == JSMN_STRING && key_at(js, k, 12, "HealthStatus"))
-				*health = slice(js, t);
-			break;
+			prev = t->end;
+			k += 2;
+			continue;
 		default:
-			/* "dockev" written with \u escapes is the same key to
-			 * a consumer: 6 + 5 bytes per escaped letter. */
-			if (k->end - k->start >= 11 && k->end - k->start <= 36 &&
-			    (k->end - k->start - 6) % 5 == 0 &&
-			    escaped_is(js, k, "dockev"))
-				ev->marked = 1;
-			break;
+			if (t->type == JSMN_OBJECT && key_at(js, k, 5, "Actor")) {
+				i = actor(ev, w, (int)(t - tokens));
+			} else {
+				marked(ev, js, k);
+				i = container(w, (int)(t - tokens), 2);
+			}
+			if (i < 0)
+				return 0;
+			prev = t->end;
+			k = &tokens[i];
 		}
-		i = value(w, i, 1, &prev);
-		if (i < 0)
-			return 0;
 	}
-	return close_ok(js, prev, tokens[0].end, sep) && i == w->ntok;
+	return close_ok(js, prev, tokens[0].end, sep) && k - tokens == w->ntok;
 }
 
 /* A control byte inside a string (outside, jsmn refuses them but for

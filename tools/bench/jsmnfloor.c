@@ -22,7 +22,7 @@
 #include "config.h"
 
 static char buf[DK_BUF_SIZE];
-static char outbuf[DK_OUT_BUF];
+static char outbuf[DK_OUTPUT_BUF]; /* the agent's output buffer */
 static jsmntok_t tokens[DK_TOKENS_MAX];
 
 static int hexval(int c)
