@@ -64,9 +64,11 @@ static int output_room(struct dk_agent *ag, size_t need)
 		int fd, r;
 		if (ag->stops || dk_output_error())
 			return 1;
-		if (dk_output_room() >= need)
+		if (dk_output_room() >= need &&
+		    dk_output_pending() < DK_OUTPUT_FLUSH)
 			return 0;
-		/* Not a write per record: only when the buffer is short. */
+		/* Not a write per record: only when DK_OUTPUT_FLUSH bytes
+		 * wait or the buffer is short. */
 		write_output();
 		if (dk_output_error())
 			return 1;

@@ -7,6 +7,7 @@
  * record of it.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include "catchup.h"
 #include "agent.h"
@@ -21,7 +22,9 @@
 void dk_catchup_init(struct dk_catchup *cu, int64_t backoff_min_ms,
                      int64_t backoff_max_ms)
 {
-	memset(cu, 0, sizeof *cu);
+	/* All but the buffer (the last member): zeroing its 64 KiB would
+	 * make them resident in every agent, --mqtt or not. */
+	memset(cu, 0, offsetof(struct dk_catchup, buf));
 	cu->t.fd = -1;
 	/* Reset after a minute of rounds that end well. */
 	dk_backoff_init(&cu->bo, backoff_min_ms, backoff_max_ms, 60000);
