@@ -65,7 +65,7 @@ static int output_room(struct dk_agent *ag, size_t need)
 		if (ag->stops || dk_output_error())
 			return 1;
 		if (dk_output_room() >= need &&
-		    dk_output_pending() < DK_OUTPUT_FLUSH)
+		    dk_output_pending() < (size_t)DK_OUTPUT_FLUSH)
 			return 0;
 		/* Not a write per record: only when DK_OUTPUT_FLUSH bytes
 		 * wait or the buffer is short. */
