@@ -157,7 +157,7 @@ static int resync_event(struct dk_agent *ag)
 	long n;
 
 	dk_out_init(&o, cu->synth, sizeof cu->synth);
-	dk_out_str(&o, "{\"Type\":\"dockev\",\"Action\":\"resync\",\"Actor\":"
+	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"resync\",\"Actor\":"
 	           "{\"ID\":\"");
 	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
 	dk_out_str(&o, "\",\"Attributes\":{\"host\":\"");
@@ -330,8 +330,11 @@ static void body(struct dk_agent *ag)
 		if (f == DK_FRAME_MORE && cu->ending)
 			f = dk_framer_flush(&cu->fr, &rec, &len);
 		if (f == DK_FRAME_RECORD) {
-			if (dk_event_parse(&cu->ev, rec, len) != DK_OK)
-				continue; /* the live side logged it already */
+			/* Invalid, or an engine's record carrying our mark:
+			 * the live side skipped and logged it already. */
+			if (dk_event_parse(&cu->ev, rec, len) != DK_OK ||
+			    cu->ev.marked)
+				continue;
 			v = dk_resume_event(&cu->cres, cu->ev.time_nano,
 			                    cu->ev.time_nano > 0
 			                    ? dk_event_identity(&cu->ev) : 0);

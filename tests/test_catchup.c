@@ -142,7 +142,7 @@ static int published(int *out, int max)
 		if (h >> 4 == DK_MQTT_PUBLISH && (h & 6)) {
 			tl = (size_t)p[i] << 8 | p[i + 1];
 			pay = (const char *)p + i + 2 + tl + 2;
-			if (strncmp(pay, "{\"Type\":\"dockev\",\"Action\":\"resync\"", 34) == 0)
+			if (strncmp(pay, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"resync\"", 48) == 0)
 				out[k++] = -1;
 			else if ((q = strstr(pay, "\"ID\":\"c")) != NULL)
 				out[k++] = atoi(q + 7);

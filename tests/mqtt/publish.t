@@ -6,69 +6,11 @@
 # port with a private config, password file and persistence under $T.
 . tests/integration/lib.sh
 
-MOSQ=${MOSQUITTO:-/usr/sbin/mosquitto}
 N=${MQTT_EVENTS:-400}
 INTERVAL=${MQTT_INTERVAL_MS:-25}
-B_PID=; S_PID=; A_PID=
-
-mq_cleanup() {
-	for p in $A_PID $S_PID $B_PID; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	cleanup
-}
-trap 'mq_cleanup' EXIT INT TERM
-
-mosquitto_passwd -c -b "$T/passwd" edge s3cret 2>/dev/null
-chmod 600 "$T/passwd"
-# The broker drops root for the user "mosquitto" unless told to stay.
-cat >"$T/broker.conf" <<EOF
-user $(id -un)
-per_listener_settings false
-allow_anonymous false
-password_file $T/passwd
-persistence true
-persistence_location $T/
-persistence_file broker.db
-log_dest file $T/broker.log
-log_type error
-log_type warning
-log_type notice
-EOF
-
-broker_start() { # on $PORT; 1 when it does not come up
-	"$MOSQ" -c "$T/broker.conf" -p "$PORT" </dev/null >>"$T/broker.out" 2>&1 &
-	B_PID=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		mosquitto_pub -h 127.0.0.1 -p "$PORT" -u edge -P s3cret -t probe \
-			-m x -q 1 2>/dev/null && return 0
-		kill -0 "$B_PID" 2>/dev/null || return 1
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-broker_stop() {
-	kill "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null; B_PID=
-}
-
-PORT=
-for try in 1 2 3 4 5; do
-	p=$((20000 + ($$ * 7 + try * 911) % 30000))
-	PORT=$p
-	broker_start && break
-	broker_stop; PORT=
-done
-if [ -z "$PORT" ]; then
-	echo "not ok 1 - mosquitto starts on a loopback port"; cat "$T/broker.out"
-	echo "1..1"; exit 1
-fi
-
-# The fleet side: a persistent session (-c, -i) at QoS 1 for every
-# topic of this node. It stays subscribed while the broker restarts.
-mosquitto_sub -h 127.0.0.1 -p "$PORT" -u edge -P s3cret -c -i fleet-sub \
-	-q 1 -t 'dockev/node1/#' -v >"$T/sub.out" 2>"$T/sub.err" &
-S_PID=$!
-sleep 0.5
+. tests/mqtt/lib.sh
+broker_first
+sub_start
 
 # ---- every event, in order, across a broker restart --------------------
 fake_start -g "$N" --interval "$INTERVAL"
@@ -76,13 +18,6 @@ DOCKEV_MQTT_PASSWORD=s3cret timeout 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
 	--backoff 50ms:300ms --mqtt "mqtt://127.0.0.1:$PORT" --mqtt-id node1 \
 	--mqtt-user edge >/dev/null 2>"$T/agent.err" &
 A_PID=$!
-
-# engine_events: the timeNano of each engine event the subscriber got.
-engine_events() {
-	grep -v '^dockev/node1/status \|^dockev/node1/dockev/' "$T/sub.out" |
-		sed -n 's/.*"timeNano":\([0-9]*\).*/\1/p'
-}
-got() { engine_events | sort -u | wc -l; }
 
 # A third of the way in, the broker goes (SIGTERM: it saves its
 # persistence file) and comes back on the same port. The stream's pace
@@ -105,9 +40,7 @@ sleep 0.5
 kill -TERM "$A_PID"; wait "$A_PID"; rc=$?; A_PID=
 is "$rc" 0 "agent exits 0 on SIGTERM"
 
-engine_events | awk -v n="$N" '
-	{ if ($1 in seen) dup++; else { if ($1 < last) disorder++; last = $1; seen[$1] = 1; c++ } }
-	END { printf "%d %d %d\n", c, dup + 0, disorder + 0 }' >"$T/count"
+count_check >"$T/count"
 read -r count dups disorder <"$T/count"
 is "$count" "$N" "every one of $N events arrived"
 is "$disorder" 0 "in order"
@@ -115,7 +48,7 @@ echo "# duplicates after the restart: $dups (within the in-flight window, $N eve
 ok "$([ "$dups" -le 16 ] && echo 0 || echo 1)" "duplicates ($dups) within the in-flight window"
 grep -q '^dockev/node1/status online$' "$T/sub.out"
 ok $? "retained status online published"
-grep -q '^dockev/node1/dockev/connect {"Type":"dockev","Action":"connect"' "$T/sub.out"
+grep -q '^dockev/node1/dockev/connect {"dockev":true,"Type":"dockev","Action":"connect"' "$T/sub.out"
 ok $? "synthetic dockev connect published"
 grep -q '^dockev/node1/container/health_status {' "$T/sub.out"
 ok $? "topic: the base action"

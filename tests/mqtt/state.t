@@ -68,7 +68,7 @@ i=0
 while ! grep -q '^dockev/node1/dockev/resync ' "$T/sub.out" && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
-grep -q '^dockev/node1/dockev/resync {"Type":"dockev","Action":"resync"' "$T/sub.out"
+grep -q '^dockev/node1/dockev/resync {"dockev":true,"Type":"dockev","Action":"resync"' "$T/sub.out"
 ok $? "dockev resync published"
 grep -q "history no longer reaches back to the broker's cursor" "$T/agent.err"
 ok $? "and said in the log"
