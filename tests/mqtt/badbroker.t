@@ -32,7 +32,7 @@ chmod +x "$T/fb.sh"
 proxy_start "$P2" "EXEC:$T/fb.sh"
 
 fake_start -g "$N" --interval 25 --history 256
-DOCKEV_MQTT_PASSWORD=s3cret timeout 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
+DOCKEV_MQTT_PASSWORD=s3cret timeout --foreground 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
 	--backoff 50ms:300ms --mqtt "mqtt://127.0.0.1:$P2" --mqtt-id node1 \
 	--mqtt-user edge >/dev/null 2>"$T/agent.err" &
 A_PID=$!

@@ -2,7 +2,10 @@
 # mosquitto on a loopback port with a private config, password file and
 # persistence under $T; a QoS 1 persistent-session subscriber; a loopback
 # TCP proxy (socat) whose connection can be cut; counting what arrived.
-# Sourced after tests/integration/lib.sh.
+# Sourced after tests/integration/lib.sh. The agents run under
+# `timeout --foreground`: without it, timeout passes a SIGTERM on to its
+# whole process group as well, and the agent, stopped twice, cuts its
+# drain of the broker's acknowledgements short (a second stop hurries).
 MOSQ=${MOSQUITTO:-/usr/sbin/mosquitto}
 B_PID=; S_PID=; A_PID=; P_LOOP=
 

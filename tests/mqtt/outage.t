@@ -23,7 +23,7 @@ EOH
 chmod +x "$T/hooks/container.die.d/10-time"
 
 fake_start -g "$N" --interval "$INTERVAL" --history 256 --live
-DOCKEV_MQTT_PASSWORD=s3cret timeout $((DOWN_S + 120)) $WRAP "$DOCKEV" \
+DOCKEV_MQTT_PASSWORD=s3cret timeout --foreground $((DOWN_S + 120)) $WRAP "$DOCKEV" \
 	-H "unix://$SOCK" --hooks "$T/hooks" --backoff 50ms:2s \
 	--mqtt "mqtt://127.0.0.1:$PORT" --mqtt-id node1 --mqtt-user edge \
 	>/dev/null 2>"$T/agent.err" &

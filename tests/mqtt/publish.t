@@ -14,7 +14,7 @@ sub_start
 
 # ---- every event, in order, across a broker restart --------------------
 fake_start -g "$N" --interval "$INTERVAL"
-DOCKEV_MQTT_PASSWORD=s3cret timeout 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
+DOCKEV_MQTT_PASSWORD=s3cret timeout --foreground 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
 	--backoff 50ms:300ms --mqtt "mqtt://127.0.0.1:$PORT" --mqtt-id node1 \
 	--mqtt-user edge >/dev/null 2>"$T/agent.err" &
 A_PID=$!

@@ -17,7 +17,7 @@ proxy_start "$P2" "TCP:127.0.0.1:$PORT"
 sub_start
 
 fake_start -g "$N" --interval "$INTERVAL" --history 256
-DOCKEV_MQTT_PASSWORD=s3cret timeout 300 $WRAP "$DOCKEV" -H "unix://$SOCK" \
+DOCKEV_MQTT_PASSWORD=s3cret timeout --foreground 300 $WRAP "$DOCKEV" -H "unix://$SOCK" \
 	--backoff 50ms:300ms --mqtt "mqtt://127.0.0.1:$P2" --mqtt-id node1 \
 	--mqtt-user edge >/dev/null 2>"$T/agent.err" &
 A_PID=$!

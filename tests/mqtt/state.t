@@ -14,7 +14,7 @@ broker_first 5
 sub_start
 
 agent() { # the agent with --state, in the background ($A_PID)
-	DOCKEV_MQTT_PASSWORD=s3cret timeout 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
+	DOCKEV_MQTT_PASSWORD=s3cret timeout --foreground 120 $WRAP "$DOCKEV" -H "unix://$SOCK" \
 		--state "$T/state" --backoff 50ms:300ms --mqtt "mqtt://127.0.0.1:$PORT" \
 		--mqtt-id node1 --mqtt-user edge >/dev/null 2>>"$T/agent.err" &
 	A_PID=$!
