@@ -126,7 +126,9 @@ static void labels(struct dk_out *o, int *first, const char *js, int i,
 	for (i++, k = 0; k < n && i + 1 < ntok; k++) {
 		int key = i, val = i + 1, dup = 0;
 		i = skip(val, ntok);
-		if (toks[val].type != JSMN_STRING)
+		/* jsmn takes any token as a key: an array there, copied
+		 * between our quotes, made no JSON (fuzz_object). */
+		if (toks[key].type != JSMN_STRING || toks[val].type != JSMN_STRING)
 			continue;
 		for (j = 0; ours[j]; j++)
 			dup |= is_key(js, key, ours[j]);
