@@ -46,8 +46,9 @@ says_tls() {
 # 80 KiB since --hook-user, --hook-debounce and the non-blocking stdout
 # (79,972 bytes then); 104 KiB since --snapshot (lists, object view,
 # filter matching: ~8 KiB) and the MQTT client (~12 KiB) came (100,456
-# bytes then). MQTT=none, which make size shows too, stays near 86 KiB.
-SIZE_BUDGET_ARMHF=106496
+# bytes then); 112 KiB with the catch-up module and the drain (108,648
+# bytes). MQTT=none, which make size shows too, stays near 88 KiB.
+SIZE_BUDGET_ARMHF=114688
 
 # stripped_size BINARY: bytes of BINARY stripped as an install would
 # (a copy, so the unstripped one keeps its symbols for debugging).
