@@ -203,18 +203,14 @@ int dk_agent_synthetic(struct dk_agent *ag, const char *action)
 	return synthetic(ag, action, NULL);
 }
 
-/* extra: more attributes, a JSON fragment ("k":"v",...), or NULL. */
-static int synthetic(struct dk_agent *ag, const char *action,
-                     const char *extra)
+long dk_agent_synthetic_text(const struct dk_agent *ag, const char *action,
+                             const char *why, const char *extra, char *buf,
+                             size_t cap)
 {
-	const char *why = strcmp(action, "disconnect") == 0 ? ag->why
-	                : strcmp(action, "resync") == 0 && ag->resync_why
-	                ? ag->resync_why : "";
 	int64_t now = dk_port_wall_ns();
 	struct dk_out o;
-	long n;
 
-	dk_out_init(&o, ag->synth, sizeof ag->synth);
+	dk_out_init(&o, buf, cap);
 	/* Marked first ("dockev":true), so --json consumers tell it from
 	 * the engine's lines (whose records never carry the member). */
 	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"");
@@ -239,8 +235,21 @@ static int synthetic(struct dk_agent *ag, const char *action,
 	dk_out_str(&o, ",\"timeNano\":");
 	dk_out_num(&o, (long long)now);
 	dk_out_str(&o, "}");
+	return dk_out_end(&o);
+}
+
+/* extra: more attributes, a JSON fragment ("k":"v",...), or NULL. */
+static int synthetic(struct dk_agent *ag, const char *action,
+                     const char *extra)
+{
+	const char *why = strcmp(action, "disconnect") == 0 ? ag->why
+	                : strcmp(action, "resync") == 0 && ag->resync_why
+	                ? ag->resync_why : "";
+	long n = dk_agent_synthetic_text(ag, action, why, extra, ag->synth,
+	                                 sizeof ag->synth);
+
 	/* Sized for the longest URL and reason, escaped: cannot fail. */
-	if ((n = dk_out_end(&o)) < 0)
+	if (n < 0)
 		return 0;
 	/* Room for its line, unless stopping (then a line that finds none
 	 * is dropped and counted). */

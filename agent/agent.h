@@ -108,7 +108,7 @@ struct dk_agent {
 	int64_t connected_ms;
 	int stops;         /* SIGINT/SIGTERM seen: 1 stop, 2 also kill hooks */
 	char why[DK_WHY_MAX]; /* last failure, for logs and dockev disconnect */
-	char synth[4096];  /* synthetic event JSON: URL and reason escaped */
+	char synth[DK_SYNTH_MAX]; /* synthetic event JSON: URL and reason escaped */
 
 	/* --snapshot: one is due (at the first connect without a resume
 	 * point, after a resync); the last ping's Date, for its point. */
@@ -201,6 +201,13 @@ int dk_agent_deliver(struct dk_agent *ag, const char *rec, size_t len);
 /* Synthetic event of Type "dockev" (connect, disconnect, resync) through
  * the same dispatch. Returns 0 or a handler's non-zero result. */
 int dk_agent_synthetic(struct dk_agent *ag, const char *action);
+/* The text of a synthetic event (the engine's shape, first member
+ * "dockev":true; why: its reason attribute; extra: more attributes, a JSON
+ * fragment, or NULL) in buf; its length, or a negative dk_err when buf is
+ * short. For the catch-up's resync, which goes to the broker only. */
+long dk_agent_synthetic_text(const struct dk_agent *ag, const char *action,
+                             const char *why, const char *extra, char *buf,
+                             size_t cap);
 
 /* The one wait of the agent: for fd (readable, or writable; -1 = none)
  * up to timeout_ms (< 0 = forever), serving hooks (their stdin pipes,

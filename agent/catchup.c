@@ -152,24 +152,10 @@ static int resync_event(struct dk_agent *ag)
 	static const char why[] = "the engine's history no longer reaches back "
 	                          "to the broker's cursor: events may be "
 	                          "missing on the broker";
-	int64_t now = dk_port_wall_ns();
-	struct dk_out o;
-	long n;
+	long n = dk_agent_synthetic_text(ag, "resync", why, "\"output\":\"mqtt\"",
+	                                 cu->synth, sizeof cu->synth);
 
-	dk_out_init(&o, cu->synth, sizeof cu->synth);
-	dk_out_str(&o, "{\"dockev\":true,\"Type\":\"dockev\",\"Action\":\"resync\",\"Actor\":"
-	           "{\"ID\":\"");
-	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
-	dk_out_str(&o, "\",\"Attributes\":{\"host\":\"");
-	dk_out_json(&o, ag->ep.url, strlen(ag->ep.url));
-	dk_out_str(&o, "\",\"reason\":\"");
-	dk_out_str(&o, why);
-	dk_out_str(&o, "\",\"output\":\"mqtt\"}},\"scope\":\"local\",\"time\":");
-	dk_out_num(&o, (long long)(now / 1000000000));
-	dk_out_str(&o, ",\"timeNano\":");
-	dk_out_num(&o, (long long)now);
-	dk_out_str(&o, "}");
-	if ((n = dk_out_end(&o)) < 0 ||
+	if (n < 0 ||
 	    dk_event_parse(&cu->sev, cu->synth, (size_t)n) != DK_OK)
 		return DK_ERR_NOSPACE; /* sized for the longest URL: cannot */
 	cu->sev.synthetic = 1;

@@ -80,7 +80,7 @@ struct dk_catchup {
 	struct dk_event ev;
 	struct dk_event sev;
 	struct dk_catchup_counters n;
-	char synth[1024];
+	char synth[DK_SYNTH_MAX]; /* the resync for the broker */
 	char req[DK_REQUEST_MAX];
 	char buf[DK_CATCHUP_BUF];
 };

@@ -266,6 +266,11 @@
  * record as printed plus one synthetic line (a resync before it), so the
  * buffer must hold the largest record and two lines. Only what waits is
  * touched: a reader that keeps up keeps it to its first pages. */
+/* A synthetic event's JSON: the URL twice and a reason, each escaped (a
+ * control byte as \u00XX), and its fixed members. */
+#ifndef DK_SYNTH_MAX
+#define DK_SYNTH_MAX 4096
+#endif
 #ifndef DK_LINE_MAX
 #define DK_LINE_MAX (8 * 1024)
 #endif
@@ -279,8 +284,8 @@
 #ifndef DK_OUTPUT_FLUSH
 #define DK_OUTPUT_FLUSH (16 * 1024)
 #endif
-#if DK_LINE_MAX < 4096
-#error "DK_LINE_MAX must hold a synthetic event's line (4096 bytes)"
+#if DK_LINE_MAX < DK_SYNTH_MAX
+#error "DK_LINE_MAX must hold a synthetic event's line (DK_SYNTH_MAX)"
 #endif
 #if DK_OUTPUT_FLUSH > DK_OUTPUT_BUF
 #error "DK_OUTPUT_FLUSH must not exceed DK_OUTPUT_BUF"
