@@ -135,6 +135,8 @@ esac
 sed -i 's/^\(image [a-z]*\) .*/\1/' "$T/got"
 diff "$T/want" "$T/got" >"$T/diff"
 ok $? "every expected event once, in order"; sed 's/^/# /' "$T/diff"
+# What the CLI said when an event is missing (a command refused by dockerd).
+if [ -s "$T/diff" ]; then sed 's/^/# docker: /' "$T/docker.err"; fi
 grep -q '"Action":"die".*"exitCode":"3".*"name":"c2"' "$T/out"
 ok $? "die of c2 carries exitCode 3 as sent"
 wait_for "$T/hooks.log" 'v-last' 1 5
