@@ -218,9 +218,9 @@ static void test_argv_envp(void)
 
 static void test_stdin(void)
 {
-	char sh[128], out[128], envvar[160];
+	char sh[128], out[128], go[128], envvar[160], govar[160];
 	char *argv[] = { "cat", NULL };
-	char *envp[] = { envvar, NULL };
+	char *envp[] = { envvar, govar, NULL };
 	int pid = -1, in = -1, r, agains = 0, polls = 0;
 	size_t i, off = 0;
 	long got, w;
@@ -228,8 +228,15 @@ static void test_stdin(void)
 	for (i = 0; i < sizeof payload; i++)
 		payload[i] = (char)(1 + (i * 7) % 251); /* never NUL */
 	path_of(out, sizeof out, "stdin.out");
+	path_of(go, sizeof go, "stdin.go");
 	snprintf(envvar, sizeof envvar, "OUT=%s", out);
-	script(sh, sizeof sh, "stdin.sh", "exec cat > \"$OUT\"");
+	snprintf(govar, sizeof govar, "GO=%s", go);
+	/* The reader waits until the pipe has filled (the GO file): a cat
+	 * reading at once could keep up with the writer on a busy machine,
+	 * and the DK_AGAIN path would go untested. */
+	script(sh, sizeof sh, "stdin.sh",
+	       "while [ ! -e \"$GO\" ]; do sleep 0.01; done\n"
+	       "exec cat > \"$OUT\"");
 	r = dk_port_spawn(sh, argv, envp, &pid, &in, why, sizeof why);
 	T_EQ(r, DK_OK, "stdin: spawn (%s)", r ? why : "ok");
 	if (r != DK_OK)
@@ -239,7 +246,8 @@ static void test_stdin(void)
 		if (w == DK_AGAIN) {
 			struct dk_pollfd p[2] = { { -1, DK_POLL_IN, 99 },
 			                          { in, DK_POLL_OUT, 0 } };
-			agains++;
+			if (agains++ == 0)
+				put_file(go, "", 0644);
 			r = dk_port_poll(p, 2, 5000);
 			if (r == 2)
 				drain_signals();
@@ -253,6 +261,7 @@ static void test_stdin(void)
 			break;
 		off += (size_t)w;
 	}
+	put_file(go, "", 0644); /* the pipe never filled: let cat end */
 	T_EQ(off, sizeof payload, "stdin: all 100 KiB written");
 	T_OK(agains > 0 && polls > 0,
 	     "stdin: the pipe filled (%d x DK_AGAIN) and poll said writable",
