@@ -10,6 +10,7 @@
 #include "dispatch.h"
 #include "err.h"
 #include "fakeport.h"
+#include "agentfix.h"
 
 /* ---- a recording handler ------------------------------------------------ */
 
@@ -63,24 +64,8 @@ static struct dk_agent ag;
 
 static void setup(int64_t min_ms, int64_t max_ms, int64_t reset_ms)
 {
-	/* Not the hook ring (1 MiB): dk_hook_init sets up the rest. */
-	memset(&ag, 0, offsetof(struct dk_agent, hooks));
-	ag.opts.backoff_min_ms = min_ms;
-	ag.opts.backoff_max_ms = max_ms;
-	ag.opts.backoff_reset_ms = reset_ms;
-	ag.opts.hook_timeout_ms = DK_HOOK_TIMEOUT_MS;
-	ag.opts.hook_jobs = DK_HOOK_JOBS_DEFAULT;
-	ag.opts.hook_queue = DK_HOOK_QUEUE_DEFAULT;
-	if (dk_endpoint_parse(&ag.ep, "unix:///run/docker.sock", 0) != DK_OK ||
-	    dk_agent_init(&ag) != DK_OK) {
-		printf("Bail out! agent setup\n");
-		exit(1);
-	}
-	fake_script_reset();
-	fake_log_reset();
-	fake_now_ms = 1000000;
+	agent_fixture(&ag, min_ms, max_ms, reset_ms, NULL, NULL);
 	fake_wall_ns = WALL0;
-	fake_random = 0;
 	nrecs = 0;
 	rec_stop_at = -1;
 }

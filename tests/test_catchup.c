@@ -16,6 +16,7 @@
 #include "err.h"
 #include "state.h"
 #include "fakeport.h"
+#include "agentfix.h"
 
 const struct dk_handler dk_handlers[] = {
 	{ NULL, NULL, NULL },
@@ -85,22 +86,7 @@ static const char connack[] = { 0x20, 0x02, 0x00, 0x00 };
 
 static void setup(void)
 {
-	memset(&ag, 0, offsetof(struct dk_agent, hooks));
-	ag.opts.backoff_min_ms = 100;
-	ag.opts.backoff_max_ms = 100;
-	ag.opts.backoff_reset_ms = 60000;
-	ag.opts.hook_timeout_ms = DK_HOOK_TIMEOUT_MS;
-	ag.opts.hook_jobs = DK_HOOK_JOBS_DEFAULT;
-	ag.opts.hook_queue = DK_HOOK_QUEUE_DEFAULT;
-	ag.opts.api_version = "1.41";
-	if (dk_endpoint_parse(&ag.ep, "unix:///run/docker.sock", 0) != DK_OK ||
-	    dk_agent_init(&ag) != DK_OK) {
-		printf("Bail out! agent setup\n");
-		exit(1);
-	}
-	fake_script_reset();
-	fake_log_reset();
-	fake_now_ms = 1000000;
+	agent_fixture(&ag, 100, 100, 60000, "1.41", NULL);
 	fake_wall_ns = T0 + 500 * MS;
 	T_EQ(dk_mqttc_init(&ag.mq, "mqtt://broker", "node1", NULL, NULL, NULL,
 	                   100, 1000, 5000), DK_OK, "publisher set up");

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "when.h"
 #include "fakeport.h"
+#include "agentfix.h"
 #include "filter.h"
 
 /* ---- a recording handler ------------------------------------------------ */
@@ -186,23 +187,8 @@ static struct dk_agent ag;
 
 static void setup(void)
 {
-	memset(&ag, 0, offsetof(struct dk_agent, hooks));
-	ag.opts.backoff_min_ms = 500;
-	ag.opts.backoff_max_ms = 30000;
-	ag.opts.backoff_reset_ms = 60000;
-	ag.opts.hook_timeout_ms = DK_HOOK_TIMEOUT_MS;
-	ag.opts.hook_jobs = DK_HOOK_JOBS_DEFAULT;
-	ag.opts.hook_queue = DK_HOOK_QUEUE_DEFAULT;
-	if (dk_endpoint_parse(&ag.ep, "unix:///run/docker.sock", 0) != DK_OK ||
-	    dk_agent_init(&ag) != DK_OK) {
-		printf("Bail out! agent setup\n");
-		exit(1);
-	}
-	fake_script_reset();
-	fake_log_reset();
-	fake_now_ms = 1000000;
+	agent_fixture(&ag, 500, 30000, 60000, NULL, NULL);
 	fake_wall_ns = WALL0;
-	fake_random = 0;
 	nrecs = 0;
 	rec_stop_at = -1;
 }

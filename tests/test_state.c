@@ -12,6 +12,7 @@
 #include "err.h"
 #include "state.h"
 #include "fakeport.h"
+#include "agentfix.h"
 
 /* ---- the text ----------------------------------------------------------- */
 
@@ -118,23 +119,7 @@ static struct dk_agent ag;
 
 static void setup(void)
 {
-	memset(&ag, 0, offsetof(struct dk_agent, hooks));
-	ag.opts.backoff_min_ms = 100;
-	ag.opts.backoff_max_ms = 100;
-	ag.opts.backoff_reset_ms = 60000;
-	ag.opts.hook_timeout_ms = DK_HOOK_TIMEOUT_MS;
-	ag.opts.hook_jobs = DK_HOOK_JOBS_DEFAULT;
-	ag.opts.hook_queue = DK_HOOK_QUEUE_DEFAULT;
-	ag.opts.api_version = "1.41";
-	ag.opts.state_file = "/state/dockev";
-	if (dk_endpoint_parse(&ag.ep, "unix:///run/docker.sock", 0) != DK_OK ||
-	    dk_agent_init(&ag) != DK_OK) {
-		printf("Bail out! agent setup\n");
-		exit(1);
-	}
-	fake_script_reset();
-	fake_log_reset();
-	fake_now_ms = 1000000;
+	agent_fixture(&ag, 100, 100, 60000, "1.41", "/state/dockev");
 	fake_wall_ns = WALL0 + 500000000000LL;
 	nrecs = 0;
 	fake_file_writes = 0;
