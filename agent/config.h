@@ -260,17 +260,18 @@
 #define DK_MQTT_DRAIN_MS 2000
 #endif
 
+/* A synthetic event's JSON: the URL twice and a reason, each escaped (a
+ * control byte as \u00XX), and its fixed members. */
+#ifndef DK_SYNTH_MAX
+#define DK_SYNTH_MAX 4096
+#endif
+
 /* stdout (output.c): the one-line printer's longest line (longer ones are
  * cut, marked "..."), and the buffer where lines wait for a reader. Before
  * it delivers a record, the loop waits until the buffer has room for the
  * record as printed plus one synthetic line (a resync before it), so the
  * buffer must hold the largest record and two lines. Only what waits is
  * touched: a reader that keeps up keeps it to its first pages. */
-/* A synthetic event's JSON: the URL twice and a reason, each escaped (a
- * control byte as \u00XX), and its fixed members. */
-#ifndef DK_SYNTH_MAX
-#define DK_SYNTH_MAX 4096
-#endif
 #ifndef DK_LINE_MAX
 #define DK_LINE_MAX (8 * 1024)
 #endif

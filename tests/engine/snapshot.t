@@ -29,7 +29,9 @@ else
 	export DOCKER_HOST="unix://$E/docker.sock"
 	NAME="dockerd $DOCKERD_VERSION"
 fi
-ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | grep '^br-' | sort >"$T/bridges.before"
+# The host's network bridges (dockerd's networks make them).
+bridges() { ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | grep '^br-' | sort; }
+bridges >"$T/bridges.before"
 t0=$(date +%s)
 lap() { echo "# $1: $(($(date +%s) - t0)) s"; t0=$(date +%s); }
 $ENGINE start "$E" || { echo "Bail out! $NAME did not start"; exit 1; }
@@ -172,7 +174,6 @@ d network rm snap-n1 snap-n2 snap-n3
 $ENGINE stop "$E"
 ENGINE=
 lap "engine stopped"
-bridges() { ip -o link | sed 's/^[0-9]*: //; s/[:@].*//' | grep '^br-' | sort; }
 bridges | cmp -s - "$T/bridges.before"
 ok $? "no network bridge left on the host (the test's networks removed)"
 done_testing

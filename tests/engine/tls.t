@@ -11,11 +11,7 @@ if "$DOCKEV" --version | grep -q 'TLS none'; then
 	echo "ok 1 # skip built with TLS=none"; echo "1..1"; exit 0
 fi
 if ! command -v dockerd >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y \
-		--no-install-recommends docker.io >"$T/apt.log" 2>&1 ||
-		{ apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive \
-		  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
-		  docker.io >"$T/apt.log" 2>&1; }
+	tools/apt-install docker.io >"$T/apt.log" 2>&1
 fi
 command -v dockerd >/dev/null 2>&1; ok $? "dockerd installed"
 CLI=$(command -v docker)
