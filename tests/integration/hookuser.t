@@ -139,13 +139,16 @@ kill -TERM "$AG"; wait "$AG"; is $? 0 "SIGTERM: exit 0"; AG=
 
 # ---- an agent that is not root ----------------------------------------------
 ASU="setpriv --reuid=$UID_U --regid=$GID_U --init-groups"
-$ASU timeout 20 "$DOCKEV" -H "unix://$T/none.sock" --hooks "$H" --hook-user root >/dev/null 2>"$T/err"
+# A copy the user can run wherever the checkout is (a clone under a
+# mktemp -d directory is mode 700: exit 126 otherwise).
+install -m 755 "$DOCKEV" "$T/dockev"
+$ASU timeout 20 "$T/dockev" -H "unix://$T/none.sock" --hooks "$H" --hook-user root >/dev/null 2>"$T/err"
 is $? 1 "not root, --hook-user root: exit 1"
 grep -q "not root" "$T/err"; ok $? "saying the agent is not root"
 chmod 666 "$SOCK"
 rm -f "$CAP"/id.*
 # shellcheck disable=SC2086
-$ASU timeout 20 $WRAP "$DOCKEV" -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" \
+$ASU timeout 20 $WRAP "$T/dockev" -H "unix://$SOCK" --since 0 --until "$UNTIL" --hooks "$H" \
 	--hook-user "$U" >/dev/null 2>"$T/err"
 is $? 0 "not root, --hook-user naming its own user: accepted, exit 0"
 is "$(idline 1)" "$UID_U" "and the hook runs as that user"
