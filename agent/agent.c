@@ -65,10 +65,12 @@ static int output_room(struct dk_agent *ag, size_t need)
 		if (ag->stops || dk_output_error())
 			return 1;
 		if (dk_output_room() >= need &&
-		    dk_output_pending() < (size_t)DK_OUTPUT_FLUSH)
+		    dk_output_buffered() < (size_t)DK_OUTPUT_FLUSH)
 			return 0;
 		/* Not a write per record: only when DK_OUTPUT_FLUSH bytes
-		 * wait or the buffer is short. */
+		 * wait in the buffer or it is short (the span of records
+		 * printed from where they were read costs no buffer, and is
+		 * written once the read's records are delivered). */
 		write_output();
 		if (dk_output_error())
 			return 1;
@@ -655,7 +657,18 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
  * fails. Returns how it ended, or DK_OUT_OPEN when a resync with
  * --snapshot ended it (a snapshot is due). *clean says whether the
  * engine ended the body whole (a bounded request's end). */
+static enum dk_outcome stream_body(struct dk_agent *ag, int *clean);
+
 static enum dk_outcome stream(struct dk_agent *ag, int *clean)
+{
+	enum dk_outcome out = stream_body(ag, clean);
+
+	/* The stream's buffer is not stdout's to print from any more. */
+	dk_output_release();
+	return out;
+}
+
+static enum dk_outcome stream_body(struct dk_agent *ag, int *clean)
 {
 	enum dk_outcome out;
 	const char *rec;
@@ -698,7 +711,10 @@ static enum dk_outcome stream(struct dk_agent *ag, int *clean)
 		default:
 			/* The batch is delivered: its hooks start now, not at
 			 * the next pause of the stream; a busy stream still
-			 * writes --state and sees signals. */
+			 * writes --state and sees signals. What --json printed
+			 * goes out first, from where it was read, before the
+			 * next read reuses the buffer. */
+			write_output();
 			dk_hook_service(&ag->hooks);
 			dk_mqttc_service(&ag->mq, 0, dk_port_now_ms());
 			dk_catchup_service(ag);

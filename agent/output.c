@@ -1,5 +1,12 @@
 /* output.c - stdout's buffer and its writer (see output.h). One static
- * instance: there is one stdout. */
+ * instance: there is one stdout. Lines that lie, each with its newline,
+ * one after the other in the region the loop keeps (the events it just
+ * read) are not copied: they are a span, written from where they lie,
+ * with one write a read (the floor's count, not one per DK_OUTPUT_FLUSH
+ * bytes), and the buffer's pages stay untouched. What the fd does not
+ * take, and any line that does not extend the span, goes to the buffer
+ * (after the span, copied there first): order is kept. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "output.h"
@@ -14,6 +21,9 @@ static int out_fd = 1;
 static struct {
 	int watch;            /* a pipe or socket, made non-blocking: polled */
 	size_t off, end;      /* pending bytes: buf[off, end) */
+	const char *keep_p, *keep_e; /* dk_output_keep's region, or NULL */
+	const char *span;     /* span[0, span_n): lines in the region, */
+	size_t span_n;        /* uncopied; only while buf holds nothing */
 	unsigned long dropped;
 	int failed;
 	char why[128];
@@ -27,6 +37,8 @@ int dk_output_init(int fd)
 	out_fd = fd;
 	out.watch = r == 1;
 	out.off = out.end = 0;
+	out.span_n = 0;
+	out.keep_p = out.keep_e = NULL;
 	out.failed = 0;
 	out.dropped = 0;
 	return r < 0 ? DK_ERR_IO : DK_OK;
@@ -44,6 +56,40 @@ static void fail(const char *why)
 	out.failed = 1;
 	snprintf(out.why, sizeof out.why, "%s", why);
 	out.off = out.end = 0;
+	out.span_n = 0;
+}
+
+/* The span to the (then empty) buffer. */
+static void copy_span(void)
+{
+	if (out.span_n == 0)
+		return;
+	memcpy(out.buf, out.span, out.span_n);
+	out.off = 0;
+	out.end = out.span_n;
+	out.span_n = 0;
+}
+
+/* s[0..n] inside the kept region? As integers: pointers into different
+ * objects do not compare in C. */
+static int in_kept(const char *s, size_t n)
+{
+	uintptr_t a = (uintptr_t)s, kp = (uintptr_t)out.keep_p,
+	          ke = (uintptr_t)out.keep_e;
+	return a >= kp && a < ke && ke - a > n;
+}
+
+void dk_output_keep(const char *p, const char *e)
+{
+	copy_span(); /* of an earlier region: it may not stay */
+	out.keep_p = p;
+	out.keep_e = e;
+}
+
+void dk_output_release(void)
+{
+	copy_span();
+	out.keep_p = out.keep_e = NULL;
 }
 
 int dk_output_line(const char *s, size_t n)
@@ -54,6 +100,16 @@ int dk_output_line(const char *s, size_t n)
 		out.dropped++;
 		return DK_ERR_NOSPACE;
 	}
+	/* In the kept region with its newline after it, and the span's
+	 * next line (or the first, nothing buffered): no copy. */
+	if (in_kept(s, n) && s[n] == '\n' &&
+	    (out.span_n ? s == out.span + out.span_n : out.end == out.off)) {
+		if (out.span_n == 0)
+			out.span = s;
+		out.span_n += n + 1;
+		return DK_OK;
+	}
+	copy_span();
 	/* Room is counted from the buffer's start: move what waits there. */
 	if (out.end + n + 1 > sizeof out.buf) {
 		memmove(out.buf, out.buf + out.off, out.end - out.off);
@@ -68,16 +124,36 @@ int dk_output_line(const char *s, size_t n)
 
 size_t dk_output_room(void)
 {
-	return out.failed ? 0 : sizeof out.buf - (out.end - out.off);
+	return out.failed ? 0 : sizeof out.buf - (out.end - out.off) - out.span_n;
 }
 
 size_t dk_output_pending(void)
+{
+	return out.end - out.off + out.span_n;
+}
+
+size_t dk_output_buffered(void)
 {
 	return out.end - out.off;
 }
 
 int dk_output_write(void)
 {
+	while (!out.failed && out.span_n > 0) {
+		long w = dk_port_write(out_fd, out.span, out.span_n);
+		if (w == DK_AGAIN) {
+			/* What a reader behind did not take waits in the
+			 * buffer: the region is the loop's to reuse. */
+			copy_span();
+			return DK_AGAIN;
+		}
+		if (w <= 0) {
+			fail(w == 0 ? "wrote nothing" : dk_port_errstr());
+			break;
+		}
+		out.span += w;
+		out.span_n -= (size_t)w;
+	}
 	while (!out.failed && out.off < out.end) {
 		long w = dk_port_write(out_fd, out.buf + out.off, out.end - out.off);
 		if (w == DK_AGAIN)
@@ -101,7 +177,7 @@ int dk_output_fd(void)
 
 void dk_output_gone(void)
 {
-	if (!out.failed && out.off == out.end)
+	if (!out.failed && dk_output_pending() == 0)
 		fail("Broken pipe"); /* what the next write would say */
 }
 

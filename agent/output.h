@@ -24,9 +24,20 @@ void dk_output_restore(void);
  * after output failed (dropped: nothing more is written). */
 int dk_output_line(const char *s, size_t n);
 
-/* Bytes free for lines, and bytes waiting to be written. */
+/* Bytes free for lines, and bytes waiting to be written: in the buffer
+ * and in the span (below); buffered: in the buffer alone. */
 size_t dk_output_room(void);
 size_t dk_output_pending(void);
+size_t dk_output_buffered(void);
+
+/* The events just read lie in [p, e) and stay there, unchanged, until
+ * dk_output_release: a line given to dk_output_line from there, with its
+ * newline after it and just after the line before, is written from where
+ * it lies (a span) instead of being copied. Release before the region's
+ * bytes change or move: what the span still holds is copied then. At most
+ * one region (keep releases the one before). */
+void dk_output_keep(const char *p, const char *e);
+void dk_output_release(void);
 
 /* Write what the fd takes now (a terminal or a file: everything). DK_OK
  * when nothing is left, DK_AGAIN when some is (poll dk_output_fd for

@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "err.h"
 #include "list.h"
+#include "output.h"
 #include "request.h"
 #include "when.h"
 
@@ -480,6 +481,9 @@ static void decode(struct dk_agent *ag, char *p, size_t n)
 	int r = dk_chunk_decode(&ag->chunk, p, n, &dec);
 
 	dk_framer_commit(&ag->fr, dec);
+	/* --json prints these records from here, uncopied, until the next
+	 * read (dk_session_read releases them first). */
+	dk_output_keep(ag->buf, ag->buf + ag->fr.end);
 	if (r < 0) {
 		ag->end_out = retry(ag, "events stream", dk_strerror(r));
 		ag->ending = DK_END_NOW;
@@ -491,8 +495,12 @@ static void decode(struct dk_agent *ag, char *p, size_t n)
 enum dk_outcome dk_session_read(struct dk_agent *ag)
 {
 	size_t room;
-	char *p = dk_framer_space(&ag->fr, &room);
-	long n = read_some(ag, p, room, -1);
+	char *p;
+	long n;
+
+	dk_output_release(); /* the framer may move the bytes */
+	p = dk_framer_space(&ag->fr, &room);
+	n = read_some(ag, p, room, -1);
 
 	if (n > 0) {
 		decode(ag, p, (size_t)n);
@@ -549,6 +557,7 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
+	dk_output_release(); /* ag->buf is the head's now */
 	if ((out = hello(ag, &ok, &reuse)) != DK_OUT_OPEN)
 		return out;
 	/* Everything up to --until was delivered before a cut, or the

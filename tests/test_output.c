@@ -1,6 +1,8 @@
 /* test_output.c - stdout's buffer (output.c): whole lines or none, room
  * and pending as the loop reads them, partial writes resumed in order, a
- * full buffer moved to the front, a failure sticky, a reader gone. */
+ * full buffer moved to the front, a failure sticky, a reader gone; lines
+ * in the kept region written from where they lie (a span), in order with
+ * copied lines, and copied when released. */
 #include <string.h>
 #include "t.h"
 #include "config.h"
@@ -104,10 +106,85 @@ static void gone(void)
 	     "a hang-up with nothing waiting: the reader is gone");
 }
 
+/* Writes counted, and whether the bytes came from the region. */
+static int writes, from_region;
+static char region[64];
+
+static long counted(int fd, const void *buf, size_t len)
+{
+	writes++;
+	if ((const char *)buf >= region && (const char *)buf < region + sizeof region)
+		from_region++;
+	return scripted(fd, buf, len);
+}
+
+static void span(void)
+{
+	fake_write = counted;
+	T_EQ(dk_output_init(5), DK_OK, "init");
+	strcpy(region, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\r\n");
+	dk_output_keep(region, region + strlen(region));
+	T_EQ(dk_output_line(region, 7), DK_OK, "a record in the region");
+	T_EQ(dk_output_line(region + 8, 7), DK_OK, "the next one");
+	T_EQ(dk_output_pending(), 16, "both pending");
+	T_EQ(dk_output_buffered(), 0, "none copied");
+	T_EQ(dk_output_room(), DK_OUTPUT_BUF - 16, "room counts the span");
+	take = 1 << 30;
+	got_len = writes = from_region = 0;
+	T_EQ(dk_output_write(), DK_OK, "written");
+	T_OK(writes == 1 && from_region == 1, "one write, from the region");
+	T_OK(got_len == 16 && memcmp(got, region, 16) == 0, "as they lie");
+
+	/* "\r\n" after a record: not a line as it lies, copied. */
+	got_len = writes = from_region = 0;
+	T_EQ(dk_output_line(region + 16, 7), DK_OK, "a record before CRLF");
+	T_EQ(dk_output_buffered(), 8, "copied");
+	/* A span behind a copied line is copied too: order kept. */
+	T_EQ(dk_output_line(region, 7), DK_OK, "a region record after it");
+	T_EQ(dk_output_buffered(), 16, "copied after it");
+	T_EQ(dk_output_write(), DK_OK, "written");
+	T_OK(got_len == 16 && memcmp(got, "{\"c\":3}\n{\"a\":1}\n", 16) == 0,
+	     "in the order given");
+
+	/* A slow reader: what it leaves of a span waits in the buffer. */
+	got_len = 0;
+	T_EQ(dk_output_line(region, 7), DK_OK, "a span again");
+	T_EQ(dk_output_line(region + 8, 7), DK_OK, "two lines");
+	T_EQ(dk_output_line("x", 1), DK_OK, "a line from elsewhere");
+	T_EQ(dk_output_buffered(), 18, "the span copied before it");
+	T_EQ(dk_output_write(), DK_OK, "written");
+	T_OK(got_len == 18 && memcmp(got, "{\"a\":1}\n{\"b\":2}\nx\n", 18) == 0,
+	     "span then line");
+	got_len = 0;
+	T_EQ(dk_output_line(region, 7), DK_OK, "a span");
+	take = 3;
+	T_EQ(dk_output_write(), DK_AGAIN, "the reader takes 3 bytes");
+	T_EQ(dk_output_buffered(), 5, "the rest copied");
+	memset(region, '-', 8); /* the loop reuses the region */
+	take = 1 << 30;
+	T_EQ(dk_output_write(), DK_OK, "then written");
+	T_OK(got_len == 8 && memcmp(got, "{\"a\":1}\n", 8) == 0, "whole, as it was");
+
+	/* Released: the span is copied, later lines from there are too. */
+	strcpy(region, "{\"a\":1}\n");
+	got_len = 0;
+	T_EQ(dk_output_line(region, 7), DK_OK, "a span");
+	dk_output_release();
+	T_EQ(dk_output_buffered(), 8, "copied at release");
+	memset(region, '-', 8);
+	T_EQ(dk_output_line(region, 7), DK_OK, "after release");
+	T_EQ(dk_output_buffered(), 16, "copied: no region kept");
+	T_EQ(dk_output_write(), DK_OK, "written");
+	T_OK(got_len == 16 && memcmp(got, "{\"a\":1}\n-------\n", 16) == 0,
+	     "the released span as it was");
+	fake_write = scripted;
+}
+
 int main(void)
 {
 	lines();
 	failure();
 	gone();
+	span();
 	return T_DONE();
 }
