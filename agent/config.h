@@ -278,10 +278,12 @@
 #ifndef DK_OUTPUT_BUF
 #define DK_OUTPUT_BUF (DK_BUF_SIZE + 3 * DK_LINE_MAX)
 #endif
-/* stdout is written once this much waits (or when the loop waits, or
- * when the buffer is short): at full speed the buffer would otherwise
- * fill to its end before each write and every page of it stay resident
- * (88 KiB, a third of the agent's own memory). */
+/* stdout is written once this much waits in the buffer (or when the loop
+ * waits, or when the buffer is short): at full speed the buffer would
+ * otherwise fill to its end before each write and every page of it stay
+ * resident (88 KiB, a third of the agent's own memory). --json records
+ * are not copied there while stdout keeps up: they are written from the
+ * read buffer, once per read (output.c). */
 #ifndef DK_OUTPUT_FLUSH
 #define DK_OUTPUT_FLUSH (16 * 1024)
 #endif
