@@ -137,35 +137,48 @@ size_t dk_output_buffered(void)
 	return out.end - out.off;
 }
 
-int dk_output_write(void)
+/* p[0..n) to the fd as far as it takes it now: *done bytes. DK_OK (all),
+ * DK_AGAIN, or DK_ERR_IO (output failed: fail() said why). */
+static int drain(const char *p, size_t n, size_t *done)
 {
-	while (!out.failed && out.span_n > 0) {
-		long w = dk_port_write(out_fd, out.span, out.span_n);
-		if (w == DK_AGAIN) {
-			/* What a reader behind did not take waits in the
-			 * buffer: the region is the loop's to reuse. */
-			copy_span();
-			return DK_AGAIN;
-		}
-		if (w <= 0) {
-			fail(w == 0 ? "wrote nothing" : dk_port_errstr());
-			break;
-		}
-		out.span += w;
-		out.span_n -= (size_t)w;
-	}
-	while (!out.failed && out.off < out.end) {
-		long w = dk_port_write(out_fd, out.buf + out.off, out.end - out.off);
+	*done = 0;
+	while (*done < n) {
+		long w = dk_port_write(out_fd, p + *done, n - *done);
 		if (w == DK_AGAIN)
 			return DK_AGAIN;
 		if (w <= 0) {
 			fail(w == 0 ? "wrote nothing" : dk_port_errstr());
-			break;
+			return DK_ERR_IO;
 		}
-		out.off += (size_t)w;
+		*done += (size_t)w;
 	}
+	return DK_OK;
+}
+
+int dk_output_write(void)
+{
+	size_t k;
+	int r;
+
 	if (out.failed)
 		return DK_ERR_IO;
+	if (out.span_n > 0) {
+		if ((r = drain(out.span, out.span_n, &k)) == DK_ERR_IO)
+			return r;
+		out.span += k;
+		out.span_n -= k;
+		/* What a reader behind did not take waits in the buffer:
+		 * the region is the loop's to reuse. */
+		if (r == DK_AGAIN) {
+			copy_span();
+			return r;
+		}
+	}
+	if ((r = drain(out.buf + out.off, out.end - out.off, &k)) == DK_ERR_IO)
+		return r;
+	out.off += k;
+	if (r == DK_AGAIN)
+		return r;
 	out.off = out.end = 0;
 	return DK_OK;
 }

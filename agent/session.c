@@ -557,7 +557,6 @@ enum dk_outcome dk_session_open(struct dk_agent *ag)
 	int n, ok = 0, reuse = 0, steps;
 	enum dk_outcome out;
 
-	dk_output_release(); /* ag->buf is the head's now */
 	if ((out = hello(ag, &ok, &reuse)) != DK_OUT_OPEN)
 		return out;
 	/* Everything up to --until was delivered before a cut, or the
