@@ -1,5 +1,6 @@
 /* test_event.c - the event view over every recorded dockerd and Podman
  * event, escapes, bounds and malformed records. */
+#include <stddef.h>
 #include "t.h"
 #include "event.h"
 #include "err.h"
@@ -247,6 +248,37 @@ static void marked(void)
 	}
 }
 
+/* dk_event_parse sets every field before scratch, whatever the view held
+ * (it stores them one by one, not with a memset): a view filled with
+ * garbage and one zeroed read the same after a parse, of a full event, a
+ * minimal one, and a refused one. The head has no padding (pointers,
+ * sizes, int64s, then ints in pairs), so bytes compare as fields. */
+static void reuse(void)
+{
+	static const char *recs[] = {
+		"{\"status\":\"die\",\"id\":\"c1\",\"Type\":\"container\",\"Action\":"
+		"\"health_status: healthy\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":"
+		"{\"exitCode\":\"3\"}},\"scope\":\"local\",\"time\":1795792678,"
+		"\"timeNano\":1795792678638299418,\"dockev\":1}",
+		"{\"Type\":\"a\",\"Action\":\"b\"}",
+		"{\"Type\":\"a\"}",
+		"{\"Type\":1,\"Action\":\"b\",\"time\":x}",
+	};
+	static struct dk_event dirty, clean;
+	size_t i, head = offsetof(struct dk_event, scratch);
+	int r1, r2;
+
+	for (i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+		memset(&dirty, 0xA5, sizeof dirty);
+		memset(&clean, 0, sizeof clean);
+		r1 = dk_event_parse(&dirty, recs[i], strlen(recs[i]));
+		r2 = dk_event_parse(&clean, recs[i], strlen(recs[i]));
+		T_EQ(r1, r2, "reuse %zu: same result", i);
+		T_OK(memcmp(&dirty, &clean, head) == 0,
+		     "reuse %zu: every field before scratch set (%s)", i, recs[i]);
+	}
+}
+
 int main(void)
 {
 	int n;
@@ -259,5 +291,6 @@ int main(void)
 	identify();
 	independent_views();
 	marked();
+	reuse();
 	return T_DONE();
 }

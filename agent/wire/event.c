@@ -681,13 +681,22 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
 	int ntok, i, nano_ok = 0;
 	size_t e = len;
-	struct dk_str health = { NULL, 0 };
+	const struct dk_str none = { NULL, 0 };
+	struct dk_str health = none;
 	struct walk w;
 
-	memset(ev, 0, offsetof(struct dk_event, scratch));
-	ev->cur_i = -1;
+	/* Every field before scratch, one store each: a memset of the ~200
+	 * bytes is a `rep stos` at -O2, a tenth of this function's time on
+	 * large events. test_event's reuse() checks that none is left out. */
 	ev->json.p = rec;
 	ev->json.n = len;
+	ev->type = ev->action = ev->base = ev->detail = none;
+	ev->id = ev->scope = ev->time_text = ev->time_nano_text = none;
+	ev->attrs = none;
+	ev->time = ev->time_nano = 0;
+	ev->nattrs = ev->synthetic = ev->marked = 0;
+	ev->cur_i = -1;
+	ev->cur_off = 0;
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
