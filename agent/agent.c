@@ -656,18 +656,8 @@ static enum dk_outcome take_snapshot(struct dk_agent *ag)
 /* One events stream: open it, deliver every record until it ends or
  * fails. Returns how it ended, or DK_OUT_OPEN when a resync with
  * --snapshot ended it (a snapshot is due). *clean says whether the
- * engine ended the body whole (a bounded request's end). */
-static enum dk_outcome stream_body(struct dk_agent *ag, int *clean);
-
-static enum dk_outcome stream(struct dk_agent *ag, int *clean)
-{
-	enum dk_outcome out = stream_body(ag, clean);
-
-	/* The stream's buffer is not stdout's to print from any more. */
-	dk_output_release();
-	return out;
-}
-
+ * engine ended the body whole (a bounded request's end). stream() below
+ * wraps it. */
 static enum dk_outcome stream_body(struct dk_agent *ag, int *clean)
 {
 	enum dk_outcome out;
@@ -727,6 +717,16 @@ static enum dk_outcome stream_body(struct dk_agent *ag, int *clean)
 			break;
 		}
 	}
+}
+
+/* stream_body, and at every way out of it: the stream's buffer is not
+ * stdout's to print from any more. */
+static enum dk_outcome stream(struct dk_agent *ag, int *clean)
+{
+	enum dk_outcome out = stream_body(ag, clean);
+
+	dk_output_release();
+	return out;
 }
 
 /* --snapshot with a resume point (--state, --since), at the first
