@@ -104,7 +104,10 @@ running_eq() { # the hook's directory equals docker ps -q (bounded wait)
 }
 agent_start "$T/b1" -H "$DOCKER_HOST" --snapshot --state "$S" --hooks "$H"
 wait_for "$T/b1" 'dockev snapshot-end' 1
-running_eq; ok $? "first run: the hook's directory is docker ps ($(grep -c . "$T/ps") running)"
+running_eq; st=$?
+ok $st "first run: the hook's directory is docker ps ($(grep -c . "$T/ps") running)"
+[ $st -eq 0 ] || { ls "$T/running" | sed 's/^/# got  /'; sed 's/^/# want /' "$T/ps"
+	cut -c1-160 "$T/b1" | sed 's/^/# b1: /'; cut -c1-200 "$T/b1.err" | sed 's/^/# b1.err: /'; }
 agent_stop
 d start x1 x2
 d rm -f s1 s2
