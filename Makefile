@@ -286,7 +286,7 @@ check-engine-tls: $(BIN) $(BUILD)/fakeengine
 		BUILD=build/m3 tools/runtests tests/engine/tls.t; fi
 
 # make bench: dockev against the docker CLI, docker-py, a curl drain and a
-# jsmn floor (tools/bench/run, about 7 minutes; not part of check).
+# jsmn floor (tools/bench/run, about 11 minutes; not part of check).
 BENCH_BIN = $(BUILD)/bench-empty $(BUILD)/bench-hookstamp \
 	$(BUILD)/bench-jsmnfloor $(BUILD)/bench-count $(BUILD)/bench-spawnfloor
 bench: $(BIN) $(BUILD)/fakeengine $(BENCH_BIN) $(filter %/tlsfront,$(TOOLS))
