@@ -102,11 +102,14 @@ running_eq() { # the hook's directory equals docker ps -q (bounded wait)
 		i=$((i + 1)); [ $i -gt 200 ] && return 1; sleep 0.05
 	done
 }
+running_diff() { # when running_eq failed: the hook's directory (got) against docker ps -q (want)
+	ls "$T/running" | sed 's/^/# got  /'; sed 's/^/# want /' "$T/ps"
+}
 agent_start "$T/b1" -H "$DOCKER_HOST" --snapshot --state "$S" --hooks "$H"
 wait_for "$T/b1" 'dockev snapshot-end' 1
 running_eq; st=$?
 ok $st "first run: the hook's directory is docker ps ($(grep -c . "$T/ps") running)"
-[ $st -eq 0 ] || { ls "$T/running" | sed 's/^/# got  /'; sed 's/^/# want /' "$T/ps"
+[ $st -eq 0 ] || { running_diff
 	cut -c1-160 "$T/b1" | sed 's/^/# b1: /'; cut -c1-200 "$T/b1.err" | sed 's/^/# b1.err: /'; }
 agent_stop
 d start x1 x2
@@ -133,7 +136,7 @@ running_eq; st=$?
 ok $st "the hook's directory ends equal to docker ps -q: nothing stale, nothing missing ($(grep -c . "$T/ps") running)"
 [ $st -eq 0 ] && [ "$(grep -c . "$T/ps")" -eq $want_running ]
 ok $? "($want_running of them: s1, s2 removed, x1..x3 started$([ $want_running -eq 3 ] && echo ', the rest stopped by the restart'))"
-[ $st -eq 0 ] || { ls "$T/running" | sed 's/^/# got  /'; sed 's/^/# want /' "$T/ps"; }
+[ $st -eq 0 ] || running_diff
 sed -n '1,/dockev snapshot-start/p' "$T/b2" | cut -c1-160 | sed 's/^/# b2: /'
 grep -v 'connected to\|resuming at' "$T/b2.err" | cut -c1-200 | sed 's/^/# b2.err: /'
 tail -3 "$T/docker.err" 2>/dev/null | sed 's/^/# docker: /'
