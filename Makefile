@@ -83,17 +83,9 @@ OPT ?= -Os
 # buffer with `rep movsb`, at -O2 it calls libc's memcpy (vector loads for
 # lines under 2 KiB): one instruction per byte of every event, 1,700 of a
 # 1.9 KB one's 33,000 (callgrind, issue 17).
-# -falign-loops=64: jsmn's string loop (one pass per byte of every
-# string, most of an event's time) otherwise runs up to 1.24x slower at
-# some addresses than at others on the same machine (tests here, AMD EPYC:
-# the same event.o moved by 8-byte steps, 1.22-1.24x at two offsets of
-# eight, 0.98-1.05x at the rest), so that any change elsewhere in the
-# agent moved its CPU per event; aligned, all eight offsets ran within 3%
-# (issue 17). A few hundred bytes of padding in these units.
 HOT = agent/wire/chunk agent/wire/framer agent/wire/event agent/output
 HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
-	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting) \
-	$(shell $(CC) -Werror -falign-loops=64 -x c -c -o /dev/null /dev/null 2>/dev/null && echo -falign-loops=64))
+	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
 # 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its
 # size budget (tools/cross/size).
 HOT_ARM32 := $(if $(filter arm-% armv%,$(shell $(CC) -dumpmachine 2>/dev/null)),y)

@@ -5,7 +5,7 @@
  *
  * The second user of jsmn: event.c's token array, validity walk and key
  * compare are static to it and shaped for event records, so this file has
- * its own; it tokenizes with event.c's jsmn (jsontok.h: strict mode, a
+ * its own; it tokenizes with jsontok.c's jsmn (strict mode, a
  * fresh parser per file, one copy of jsmn in the binary).
  */
 #include <string.h>

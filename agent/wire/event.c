@@ -4,10 +4,13 @@
  * status/id/from fields are ignored.
  */
 /* jsmn static, so that the compiler inlines it into the per-event path
- * (dk_json_tokenize, which context.c calls as well). */
+ * (tokenize, below); built for size (armhf), the path calls jsontok.c's
+ * copy instead. */
+#if !defined(__OPTIMIZE_SIZE__)
 #define JSMN_STRICT
 #define JSMN_STATIC
 #include <jsmn.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -662,20 +665,29 @@ static int string_control(const char *js, int ntok)
 	return 0;
 }
 
-/* The one call of jsmn_parse, so that the compiler inlines it here with
- * its parser in registers (as in the floor); kept out of line itself, or
- * each of its callers would inline it and jsmn_parse would be a call
- * again. context.c tokenizes through it too (jsontok.h). */
+/* The per-event path's jsmn: inlined here with this file's token array
+ * and its size as constants, where jsontok.c's takes them as arguments.
+ * The same instructions within 2%, but through a pointer and a count jsmn
+ * ran 1.15-1.45x slower on the bench's machine (AMD EPYC), by where its
+ * loops fell, and with constants within 3% at each of eight 8-byte
+ * offsets of this function, without aligning anything (the floor's jsmn
+ * and this file built both ways, side by side on one core; issue 17).
+ * Kept out of line: inlined into dk_event_parse, jsmn's registers would
+ * be the walk's. */
+#if !defined(__OPTIMIZE_SIZE__)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-int dk_json_tokenize(const char *js, size_t len, jsmntok_t *toks, unsigned n)
+static int tokenize(const char *js, size_t len)
 {
 	jsmn_parser p;
 
 	jsmn_init(&p);
-	return jsmn_parse(&p, js, len, toks, n);
+	return jsmn_parse(&p, js, len, tokens, DK_TOKENS_MAX);
 }
+#else
+#define tokenize(js, len) dk_json_tokenize((js), (len), tokens, DK_TOKENS_MAX)
+#endif
 
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
@@ -700,7 +712,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
-	ntok = dk_json_tokenize(rec, e, tokens, DK_TOKENS_MAX);
+	ntok = tokenize(rec, e);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */

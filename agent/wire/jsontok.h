@@ -1,14 +1,13 @@
-/* jsontok.h - event.c's jsmn tokenizer for jsmn's other user, context.c:
- * one copy of jsmn in the binary (strict, static in event.c, inlined
- * there into the one function below). Not a public header: jsmn's types
- * stay between these two files (STYLE 8).
+/* jsontok.h - jsmn's types and jsontok.c's tokenizer, for the agent's
+ * readers of JSON: event.c, object.c and context.c. Not a public header:
+ * jsmn's types stay between these files (STYLE 8).
  */
 #ifndef DK_JSONTOK_H
 #define DK_JSONTOK_H
 
 #include <stddef.h>
 #ifndef JSMN_H
-#define JSMN_HEADER /* types only; the functions are event.c's */
+#define JSMN_HEADER /* types only; the functions are jsontok.c's */
 #include <jsmn.h>
 #endif
 

@@ -3,7 +3,7 @@
  * (Podman's compat API answers the same); the attributes follow what the
  * engine's container, network and volume events carry.
  *
- * jsmn is event.c's (jsontok.h: one copy in the binary); this file keeps
+ * jsmn is jsontok.c's (one copy in the binary); this file keeps
  * a token array of its own, since a list element is no event and
  * event.c's tokens serve its own calls.
  */
