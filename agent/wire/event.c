@@ -668,7 +668,7 @@ static int string_control(const char *js, int ntok)
 /* The per-event path's jsmn: inlined here with this file's token array
  * and its size as constants, where jsontok.c's takes them as arguments.
  * The same instructions within 2%, but through a pointer and a count jsmn
- * ran 1.15-1.45x slower on the bench's machine (AMD EPYC), by where its
+ * ran 1.15-1.47x slower on the bench's machine (AMD EPYC), by where its
  * loops fell, and with constants within 3% at each of eight 8-byte
  * offsets of this function, without aligning anything (the floor's jsmn
  * and this file built both ways, side by side on one core; issue 17).
