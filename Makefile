@@ -70,10 +70,10 @@ BUILD ?= build
 HANDLERS ?= agent/handlers.c
 JSMN_INCLUDE ?=
 OPT ?= -Os
-# The per-event path (chunk decoder, framer, event view: a few KiB of code)
-# is compiled for speed, the rest for size: at -Os these three cost dockev
-# about 15% more instructions per event, and jsmn, inlined into event.c,
-# is most of it (issue 17). An OPT given on the command line (the
+# The per-event path (chunk decoder, framer, jsmn, event view: a few KiB
+# of code) is compiled for speed, the rest for size: at -Os these cost
+# dockev about 15% more instructions per event, and jsmn (jsontok.c) is
+# most of it (issue 17). An OPT given on the command line (the
 # sanitizer and valgrind builds) applies to them too.
 # -fno-code-hoisting where the compiler has it (gcc 8 on): gcc 12 at -O2
 # otherwise keeps jsmn's string position in two registers, one more
@@ -83,7 +83,7 @@ OPT ?= -Os
 # buffer with `rep movsb`, at -O2 it calls libc's memcpy (vector loads for
 # lines under 2 KiB): one instruction per byte of every event, 1,700 of a
 # 1.9 KB one's 33,000 (callgrind, issue 17).
-HOT = agent/wire/chunk agent/wire/framer agent/wire/event agent/output
+HOT = agent/wire/chunk agent/wire/framer agent/wire/jsontok agent/wire/event agent/output
 HOT_GCC := $(if $(filter command line,$(origin OPT)),,$(shell $(CC) -Werror \
 	-fno-code-hoisting -x c -c -o /dev/null /dev/null 2>/dev/null && echo -fno-code-hoisting))
 # 32-bit ARM keeps OPT for them too: at -O2 the armhf agent would pass its

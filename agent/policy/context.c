@@ -3,10 +3,10 @@
  * cli/config/configfile: currentContext), and SHA-256 per FIPS 180-4 §6.2,
  * written here so that a TLS=none build has it too.
  *
- * The second user of jsmn: event.c's token array, validity walk and key
+ * A reader of JSON besides event.c: event.c's validity walk and key
  * compare are static to it and shaped for event records, so this file has
- * its own; it tokenizes with jsontok.c's jsmn (strict mode, a
- * fresh parser per file, one copy of jsmn in the binary).
+ * its own, and its own token array; it tokenizes with jsontok.c's jsmn
+ * (strict mode, a fresh parser per file).
  */
 #include <string.h>
 #include "context.h"

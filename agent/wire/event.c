@@ -1,16 +1,8 @@
-/* event.c - tokenizes one record with jsmn (strict mode, a fresh parser
- * per record) and finds the event's fields. Engine API event shape: Type,
- * Action, Actor{ID, Attributes{}}, scope, time, timeNano; the legacy
- * status/id/from fields are ignored.
+/* event.c - tokenizes one record (jsontok.c: jsmn, strict mode, a fresh
+ * parser per record) and finds the event's fields. Engine API event
+ * shape: Type, Action, Actor{ID, Attributes{}}, scope, time, timeNano;
+ * the legacy status/id/from fields are ignored.
  */
-/* jsmn static, so that the compiler inlines it into the per-event path
- * (tokenize, below); built for size (armhf), the path calls jsontok.c's
- * copy instead. */
-#if !defined(__OPTIMIZE_SIZE__)
-#define JSMN_STRICT
-#define JSMN_STATIC
-#include <jsmn.h>
-#endif
 #include <stdio.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -21,16 +13,18 @@
 #include "err.h"
 
 /* Small functions on the per-event path: inlined when built for speed
- * (HOT_OPT), left to the compiler when built for size (armhf). */
+ * (HOT_OPT), left to the compiler when built for size (-Os: armhf, and
+ * buildroot's default CFLAGS). */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define INLINE inline __attribute__((always_inline))
 #else
 #define INLINE inline
 #endif
 
-/* The tokens of the record being parsed: used only during a call, so a
- * view keeps nothing of them and two views never share state. */
-static jsmntok_t tokens[DK_TOKENS_MAX];
+/* The tokens of the record being parsed (jsontok.h: the event token
+ * array, its address a constant): used only during a call, so a view
+ * keeps nothing of them and two views never share state. */
+static jsmntok_t *const tokens = dk_event_tokens;
 
 /* Index of the token after the subtree rooted at i. */
 static int skip(int i, int ntok)
@@ -665,30 +659,6 @@ static int string_control(const char *js, int ntok)
 	return 0;
 }
 
-/* The per-event path's jsmn: inlined here with this file's token array
- * and its size as constants, where jsontok.c's takes them as arguments.
- * The same instructions within 2%, but through a pointer and a count jsmn
- * ran 1.15-1.47x slower on the bench's machine (AMD EPYC), by where its
- * loops fell, and with constants within 3% at each of eight 8-byte
- * offsets of this function, without aligning anything (the floor's jsmn
- * and this file built both ways, side by side on one core; issue 17).
- * Kept out of line: inlined into dk_event_parse, jsmn's registers would
- * be the walk's. */
-#if !defined(__OPTIMIZE_SIZE__)
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int tokenize(const char *js, size_t len)
-{
-	jsmn_parser p;
-
-	jsmn_init(&p);
-	return jsmn_parse(&p, js, len, tokens, DK_TOKENS_MAX);
-}
-#else
-#define tokenize(js, len) dk_json_tokenize((js), (len), tokens, DK_TOKENS_MAX)
-#endif
-
 int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 {
 	int ntok, i, nano_ok = 0;
@@ -712,7 +682,7 @@ int dk_event_parse(struct dk_event *ev, const char *rec, size_t len)
 	while (e > 0 && (rec[e - 1] == ' ' || rec[e - 1] == '\t' ||
 	                 rec[e - 1] == '\r'))
 		e--;
-	ntok = tokenize(rec, e);
+	ntok = dk_json_tokenize_event(rec, e);
 	if (ntok == JSMN_ERROR_NOMEM)
 		return DK_ERR_TOKENS;
 	/* One object covering the whole record, nothing after it. */

@@ -3,11 +3,10 @@
  * (Podman's compat API answers the same); the attributes follow what the
  * engine's container, network and volume events carry.
  *
- * jsmn is jsontok.c's (one copy in the binary); this file keeps
- * a token array of its own, since a list element is no event and
- * event.c's tokens serve its own calls.
+ * jsmn is jsontok.c's (strict mode, a fresh parser per call); this file
+ * keeps a token array of its own, since a list element is no event and
+ * the event token array serves event.c's calls.
  */
-#define JSMN_STRICT
 #include <string.h>
 #include "jsontok.h"
 #include "config.h"
